@@ -1,0 +1,179 @@
+"""The OCR channel: how a true Vietnamese syllable comes out of an OCR engine.
+
+`CharChannel` holds P(observed characters | true character), learned from aligned
+(true syllable, OCR token) pairs; `log_likelihood` aligns a token with a candidate
+syllable under those costs. `CandidateIndex` finds the syllables a token may stand for:
+those whose diacritic-free form is at most one edit from a reading of the token.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import product
+
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.vietnamese import fold, strip_tone
+
+EPS = ""  # the empty observation: a true character the engine dropped
+
+
+@dataclass
+class CharChannel:
+    """Substitution, deletion and insertion log-probabilities between characters."""
+
+    sub: dict[str, dict[str, float]] = field(default_factory=dict)  # true → observed → logp
+    insert: dict[str, float] = field(default_factory=dict)  # observed → logp
+    insert_default: float = -9.0
+    unseen: float = -12.0
+    readings: dict[str, list[str]] = field(default_factory=dict)  # observed → folded letters
+
+    def sub_logp(self, true: str, observed: str) -> float:
+        row = self.sub.get(true)
+        if row is not None:
+            found = row.get(observed)
+            if found is not None:
+                return found
+        return _prior_logp(true, observed, self.unseen)
+
+    def log_likelihood(self, token: str, syllable: str) -> float:
+        """log P(token | syllable) by the best alignment (both lower case)."""
+        return _align(self, token, syllable)
+
+
+def _prior_logp(true: str, observed: str, unseen: float) -> float:
+    """Back-off for pairs never seen in training: shape similarity of the letters."""
+    if observed == true:
+        return -0.1
+    if observed == EPS:
+        return unseen
+    if fold(observed) == fold(true):
+        same_shape = strip_tone(observed) == strip_tone(true)
+        return -3.0 if same_shape else -4.5
+    return unseen
+
+
+def _align(channel: CharChannel, token: str, syllable: str) -> float:
+    n, m = len(syllable), len(token)
+    prev = [0.0] * (m + 1)
+    for j in range(1, m + 1):
+        prev[j] = prev[j - 1] + channel.insert.get(token[j - 1], channel.insert_default)
+    for i in range(1, n + 1):
+        t = syllable[i - 1]
+        cur = [prev[0] + channel.sub_logp(t, EPS)] + [0.0] * m
+        for j in range(1, m + 1):
+            o = token[j - 1]
+            cur[j] = max(
+                prev[j - 1] + channel.sub_logp(t, o),
+                prev[j] + channel.sub_logp(t, EPS),
+                cur[j - 1] + channel.insert.get(o, channel.insert_default),
+            )
+        prev = cur
+    return prev[m]
+
+
+def aligned_pairs(syllable: str, token: str) -> Iterator[tuple[str, str]]:
+    """(true char, observed char or EPS) pairs, and (EPS, inserted char) for insertions."""
+    src, dst = fold(syllable), fold(token)
+    i = j = 0
+    for op in Levenshtein.editops(src, dst):
+        while i < op.src_pos and j < op.dest_pos:
+            yield syllable[i], token[j]
+            i, j = i + 1, j + 1
+        if op.tag == "replace":
+            yield syllable[i], token[j]
+            i, j = i + 1, j + 1
+        elif op.tag == "delete":
+            yield syllable[i], EPS
+            i += 1
+        else:
+            yield EPS, token[j]
+            j += 1
+    while i < len(syllable) and j < len(token):
+        yield syllable[i], token[j]
+        i, j = i + 1, j + 1
+
+
+def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> CharChannel:
+    """Estimate a character channel from (true syllable, observed token) pairs."""
+    sub_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    ins_counts: Counter[str] = Counter()
+    reading_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    total_observed = 0
+    for syllable, token in pairs:
+        for t, o in aligned_pairs(syllable, token):
+            if t == EPS:
+                ins_counts[o] += 1
+                continue
+            sub_counts[t][o] += 1
+            if o != EPS:
+                reading_counts[o][fold(t)] += 1
+                total_observed += 1
+    channel = CharChannel()
+    for t, row in sub_counts.items():
+        total = sum(row.values())
+        channel.sub[t] = {
+            o: math.log((c + smoothing * math.exp(_prior_logp(t, o, channel.unseen))) / (total + 1))
+            for o, c in row.items()
+        }
+    channel.insert = {o: math.log((c + 0.5) / (total_observed + 1)) for o, c in ins_counts.items()}
+    for o, row in reading_counts.items():
+        total = sum(row.values())
+        channel.readings[o] = [r for r, c in row.most_common(3) if c / total >= 0.08]
+    return channel
+
+
+@dataclass
+class CandidateIndex:
+    """Known words (syllables, abbreviations) grouped by their folded spelling."""
+
+    by_fold: dict[str, list[str]]
+    by_delete: dict[str, list[str]]
+
+    @classmethod
+    def build(cls, words: Iterable[str]) -> CandidateIndex:
+        by_fold: dict[str, list[str]] = defaultdict(list)
+        for w in sorted(set(words)):
+            by_fold[fold(w)].append(w)
+        by_delete: dict[str, list[str]] = defaultdict(list)
+        for key in by_fold:
+            for d in _deletes(key):
+                by_delete[d].append(key)
+        return cls(dict(by_fold), dict(by_delete))
+
+    def folds_near(self, key: str) -> set[str]:
+        """Folded spellings at most one edit away from `key`."""
+        out = {key} if key in self.by_fold else set()
+        for d in _deletes(key):
+            if d in self.by_fold:
+                out.add(d)
+            for k in self.by_delete.get(d, ()):
+                if Levenshtein.distance(k, key, score_cutoff=1) <= 1:
+                    out.add(k)
+        out.update(k for k in self.by_delete.get(key, ()))
+        return out
+
+
+def _deletes(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))} if len(key) > 1 else set()
+
+
+def token_readings(channel: CharChannel, token: str, limit: int = 12) -> list[str]:
+    """Folded spellings the token may stand for, most likely first."""
+    options: list[list[str]] = []
+    for ch in token:
+        learned = channel.readings.get(ch)
+        base = fold(ch)
+        opts = list(learned) if learned else []
+        if base.isalpha() and base not in opts:
+            opts.append(base)
+        options.append(opts or [""])
+    out: list[str] = []
+    for combo in product(*options):
+        out.append("".join(combo))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,110 @@
+"""Vietnamese letters and syllables: folding diacritics, tones, case, syllable shape.
+
+The one place that knows Vietnamese orthography; restoration, search and extraction
+all fold and compare text through it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters carrying one of the five marked tones, grouped by base vowel (index = tone 1..5:
+# huyền, hỏi, ngã, sắc, nặng).
+_TONE_ROWS = {
+    "a": "àảãáạ",
+    "ă": "ằẳẵắặ",
+    "â": "ầẩẫấậ",
+    "e": "èẻẽéẹ",
+    "ê": "ềểễếệ",
+    "i": "ìỉĩíị",
+    "o": "òỏõóọ",
+    "ô": "ồổỗốộ",
+    "ơ": "ờởỡớợ",
+    "u": "ùủũúụ",
+    "ư": "ừửữứự",
+    "y": "ỳỷỹýỵ",
+}
+_UNTONE: dict[str, tuple[str, int]] = {}
+for _base, _row in _TONE_ROWS.items():
+    _UNTONE[_base] = (_base, 0)
+    for _i, _ch in enumerate(_row, start=1):
+        _UNTONE[_ch] = (_base, _i)
+
+_FOLD_BASE = {"ă": "a", "â": "a", "ê": "e", "ô": "o", "ơ": "o", "ư": "u", "đ": "d"}
+
+VIETNAMESE_LOWER = frozenset(_UNTONE) | {"đ"} | frozenset("bcdghklmnpqrstvx")
+VIETNAMESE_ONLY = frozenset(ch for ch in _UNTONE if ch not in "aeiouy") | {"đ"}
+
+_ONSETS = (
+    "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x|f|j|w|z"  # f j w z: loans
+)
+_SYLLABLE = re.compile(
+    rf"^(?:{_ONSETS})?"
+    r"(?:oa|oă|oe|uâ|uê|uơ|uy|ươ|iê|yê|ưa|ia|ua|ưu|ai|ao|au|âu|ay|ây|eo|êu|ia|iu|oi|ôi|ơi|ui|ưi"
+    r"|uôi|ươi|ươu|iêu|yêu|oai|oay|oeo|uây|uyê|uya|uôi|oo|uô|a|ă|â|e|ê|i|o|ô|ơ|u|ư|y)"
+    r"(?:ch|ng|nh|c|m|n|p|t|i|o|u|y)?$"
+)
+
+
+def untone(ch: str) -> tuple[str, int]:
+    """Split a lower-case letter into its toneless form and tone number (0 = none)."""
+    return _UNTONE.get(ch, (ch, 0))
+
+
+def fold_char(ch: str) -> str:
+    """A letter without any diacritic: ổ → o, đ → d (case kept)."""
+    lower = ch.lower()
+    base = _FOLD_BASE.get(lower) or _FOLD_BASE.get(untone(lower)[0]) or untone(lower)[0]
+    if base == lower and lower not in _UNTONE and lower != "đ":
+        decomposed = unicodedata.normalize("NFD", lower)
+        base = decomposed[0] if decomposed else lower
+    return base.upper() if ch != lower else base
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Text with every diacritic removed and đ → d: `Quảng Ngãi` → `Quang Ngai`."""
+    return "".join(fold_char(ch) if ord(ch) > 127 else ch for ch in text)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def tone_of(syllable: str) -> int:
+    """The tone number of a lower-case syllable (0 = ngang)."""
+    for ch in syllable:
+        t = untone(ch)[1]
+        if t:
+            return t
+    return 0
+
+
+def strip_tone(syllable: str) -> str:
+    """The syllable with its tone mark removed but vowel shapes kept: `tiếng` → `tiêng`."""
+    return "".join(untone(ch)[0] for ch in syllable)
+
+
+@lru_cache(maxsize=100_000)
+def is_syllable_shape(word: str) -> bool:
+    """Whether a lower-case word has the shape of one Vietnamese syllable."""
+    return bool(_SYLLABLE.match(strip_tone(word)))
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    """Whether the text uses letters that only Vietnamese writing has (ư, ơ, đ, ạ …)."""
+    return any(ch in VIETNAMESE_ONLY for ch in text.lower())
+
+
+def apply_case(pattern: str, word: str) -> str:
+    """`word` in the case of `pattern`: all capitals, a capital initial, or lower case."""
+    letters = [ch for ch in pattern if ch.isalpha()]
+    if not letters:
+        return word
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return word.upper()
+    if pattern[:1].isupper() or (not pattern[:1].isalpha() and letters[0].isupper()):
+        return word[:1].upper() + word[1:]
+    return word
