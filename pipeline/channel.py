@@ -30,14 +30,16 @@ class CharChannel:
     insert_default: float = -9.0
     unseen: float = -12.0
     readings: dict[str, list[str]] = field(default_factory=dict)  # observed → folded letters
+    multi: dict[str, list[str]] = field(default_factory=dict)  # observed run → folded run
 
     def sub_logp(self, true: str, observed: str) -> float:
         row = self.sub.get(true)
-        if row is not None:
-            found = row.get(observed)
-            if found is not None:
-                return found
-        return _prior_logp(true, observed, self.unseen)
+        if row is None:
+            row = self.sub[true] = {}
+        found = row.get(observed)
+        if found is None:
+            found = row[observed] = _prior_logp(true, observed, self.unseen)
+        return found
 
     def log_likelihood(self, token: str, syllable: str) -> float:
         """log P(token | syllable) by the best alignment (both lower case)."""
@@ -58,6 +60,10 @@ def _prior_logp(true: str, observed: str, unseen: float) -> float:
 
 def _align(channel: CharChannel, token: str, syllable: str) -> float:
     n, m = len(syllable), len(token)
+    if n == m:
+        # Letter for letter is nearly always the best alignment of equal lengths; the
+        # dynamic programme below only runs when the engine dropped or added letters.
+        return sum(channel.sub_logp(t, o) for t, o in zip(syllable, token, strict=True))
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
         prev[j] = prev[j - 1] + channel.insert.get(token[j - 1], channel.insert_default)
@@ -102,8 +108,12 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
     sub_counts: dict[str, Counter[str]] = defaultdict(Counter)
     ins_counts: Counter[str] = Counter()
     reading_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    multi_counts: Counter[tuple[str, str]] = Counter()
     total_observed = 0
     for syllable, token in pairs:
+        run = _differing_run(fold(syllable), fold(token))
+        if run is not None:
+            multi_counts[run] += 1
         for t, o in aligned_pairs(syllable, token):
             if t == EPS:
                 ins_counts[o] += 1
@@ -123,7 +133,30 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
     for o, row in reading_counts.items():
         total = sum(row.values())
         channel.readings[o] = [r for r, c in row.most_common(3) if c / total >= 0.08]
+    for (observed, true), c in multi_counts.most_common():
+        if c >= 2:
+            channel.multi.setdefault(observed, []).append(true)
     return channel
+
+
+def _differing_run(true: str, observed: str) -> tuple[str, str] | None:
+    """(observed run, true run) where spellings of unequal length differ: (ii, u) in ciia/cua."""
+    if len(true) == len(observed):
+        return None
+    start = 0
+    while start < min(len(true), len(observed)) and true[start] == observed[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(true), len(observed)) - start
+        and true[len(true) - 1 - end] == observed[len(observed) - 1 - end]
+    ):
+        end += 1
+    obs_run = observed[start : len(observed) - end]
+    true_run = true[start : len(true) - end]
+    if not obs_run or len(obs_run) > 3 or len(true_run) > 3:
+        return None
+    return obs_run, true_run
 
 
 @dataclass
@@ -176,4 +209,9 @@ def token_readings(channel: CharChannel, token: str, limit: int = 12) -> list[st
         out.append("".join(combo))
         if len(out) >= limit:
             break
+    for observed, trues in channel.multi.items():
+        at = token.find(observed)
+        if at >= 0:
+            head, tail = fold(token[:at]), fold(token[at + len(observed) :])
+            out.extend(head + true + tail for true in trues)
     return out

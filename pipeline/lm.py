@@ -65,7 +65,7 @@ def train(
 
     # Continuation counts: how many distinct left contexts precede each lower-order n-gram.
     bi_cont: Counter[tuple[str, str]] = Counter()
-    for w1, w2, w3 in tri:
+    for _w1, w2, w3 in tri:
         bi_cont[(w2, w3)] += 1
     uni_cont: Counter[str] = Counter()
     for _w2, w3 in bi_cont:

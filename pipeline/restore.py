@@ -13,6 +13,7 @@ only words the language model finds very unlikely are changed.
 from __future__ import annotations
 
 import gzip
+import os
 import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +30,10 @@ VERSION = "1.0.0"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "restore.pkl.gz"
 
 Regime = Literal["eng", "stripped", "vie"]
+# Keeping a word the lexicon does not know (a name, a foreign word) costs this much.
+UNKNOWN_WORD_PENALTY = -4.0
+# Candidates this far (natural log) below the best channel score are not worth a look.
+CHANNEL_MARGIN = 14.0
 
 
 @dataclass
@@ -40,7 +45,7 @@ class RestorationModel:
     channel: CharChannel
     lm_weight: float = 1.0
     beam: int = 8
-    max_candidates: int = 8
+    max_candidates: int = 30
     meta: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
@@ -59,8 +64,8 @@ class RestorationModel:
 
 @lru_cache(maxsize=1)
 def default_model() -> RestorationModel:
-    """The shipped model (loaded once per process)."""
-    return RestorationModel.load(MODEL_PATH)
+    """The shipped model, or the one named by $VANTHU_RESTORE_MODEL (loaded once)."""
+    return RestorationModel.load(Path(os.environ.get("VANTHU_RESTORE_MODEL") or MODEL_PATH))
 
 
 def detect_regime(words: list[str]) -> Regime:
@@ -76,9 +81,7 @@ def detect_regime(words: list[str]) -> Regime:
 
 
 # Letters that English-model OCR never prints: their presence means a Vietnamese model.
-_VIE_ONLY = frozenset(
-    "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉĩịọỏốồổỗộớờởỡợụủũứừửữựỳỷỹỵ"
-)
+_VIE_ONLY = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉĩịọỏốồổỗộớờởỡợụủũứừửữựỳỷỹỵ")
 
 
 @dataclass
@@ -87,7 +90,7 @@ class _Slot:
 
     line: int
     piece: Piece
-    candidates: list[tuple[str, float]]  # (lower-case word, channel log-probability)
+    candidates: list[tuple[str, float, int]]  # (lower-case word, channel logp, LM id)
     fixed: bool
 
 
@@ -96,14 +99,16 @@ class Restorer:
 
     def __init__(self, model: RestorationModel) -> None:
         self.model = model
-        self._cache: dict[tuple[Regime, str], tuple[list[tuple[str, float]], bool]] = {}
+        self._cache: dict[tuple[Regime, str], tuple[list[tuple[str, float, int]], bool]] = {}
 
-    def candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float]], bool]:
-        """Scored candidates for a token, and whether it must be kept as printed."""
+    def candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float, int]], bool]:
+        """Scored candidates for a token (with LM ids), and whether it is kept as printed."""
         key = (regime, token)
         found = self._cache.get(key)
         if found is None:
-            found = self._candidates(token, regime)
+            scored, fixed = self._candidates(token, regime)
+            lm = self.model.lm
+            found = ([(w, c, lm.id(w)) for w, c in scored], fixed)
             self._cache[key] = found
         return found
 
@@ -128,10 +133,13 @@ class Restorer:
             scored = [
                 (w, channel.log_likelihood(lower, w)) for k in folds for w in index.by_fold[k]
             ]
+            if lower.isascii() and lower.isalpha() and all(w != lower for w, _ in scored):
+                scored.append((lower, channel.log_likelihood(lower, lower) + UNKNOWN_WORD_PENALTY))
         if not scored:
             return [(lower, 0.0)], True
         scored.sort(key=lambda c: -c[1])
-        return scored[: self.model.max_candidates], False
+        floor = scored[0][1] - CHANNEL_MARGIN
+        return [c for c in scored[: self.model.max_candidates] if c[1] >= floor], False
 
     def restore_lines(self, lines: list[str]) -> list[str]:
         """Restored lines (same count), decoding the text as one stream."""
@@ -169,6 +177,7 @@ class Restorer:
     def _decode(self, segment: list[_Slot | str]) -> list[tuple[_Slot, str]]:
         """Beam search over one sentence; the chosen word for each slot."""
         lm, weight, width = self.model.lm, self.model.lm_weight, self.model.beam
+        logp = lm.logp
         bos = lm.id(BOS)
         # A hypothesis: (score, previous id, current id, chosen words so far).
         beam: list[tuple[float, int, int, tuple[str, ...]]] = [(0.0, bos, bos, ())]
@@ -176,18 +185,23 @@ class Restorer:
         for item in [*segment, BOS]:
             if isinstance(item, str):
                 wid = lm.id(item)
-                beam = [(s + weight * lm.logp(a, b, wid), b, wid, ch) for s, a, b, ch in beam]
+                beam = [(s + weight * logp(a, b, wid), b, wid, ch) for s, a, b, ch in beam]
                 continue
             options = item.candidates
+            if len(options) == 1:
+                word, chan, wid = options[0]
+                beam = [
+                    (s + chan + weight * logp(a, b, wid), b, wid, (*ch, word))
+                    for s, a, b, ch in beam
+                ]
+                continue
             grown: dict[tuple[int, int], tuple[float, int, int, tuple[str, ...]]] = {}
             for s, a, b, ch in beam:
-                for word, chan in options:
-                    wid = lm.id(word)
-                    score = s + chan + weight * lm.logp(a, b, wid)
-                    key = (b, wid)
-                    best = grown.get(key)
+                for word, chan, wid in options:
+                    score = s + chan + weight * logp(a, b, wid)
+                    best = grown.get((b, wid))
                     if best is None or score > best[0]:
-                        grown[key] = (score, b, wid, (*ch, word))
+                        grown[(b, wid)] = (score, b, wid, (*ch, word))
             beam = sorted(grown.values(), key=lambda h: -h[0])[:width]
         best = max(beam, key=lambda h: h[0])
         return list(zip(slots, best[3], strict=True))

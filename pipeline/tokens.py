@@ -17,7 +17,8 @@ PieceKind = Literal["word", "num", "code", "punct"]
 OCR_LETTER_STAND_INS = "&¢@§£€"
 
 _PIECE = re.compile(
-    r"(?P<code>\d[\w&.:/-]*[/-][\w&./-]*?[A-ZĐ][\w&/-]*)"
+    r"(?P<code>(?:https?://|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\d[\w&.:/-]*[/-][\w&./-]*?[A-ZĐ][\w&/-]*)"
     r"|(?P<num>\d+(?:[.,/]\d+)*%?)"
     rf"|(?P<word>(?:[^\W\d_]|[{OCR_LETTER_STAND_INS}])[\w{OCR_LETTER_STAND_INS}]*)"
     r"|(?P<punct>[^\s])"

@@ -108,3 +108,27 @@ def apply_case(pattern: str, word: str) -> str:
     if pattern[:1].isupper() or (not pattern[:1].isalpha() and letters[0].isupper()):
         return word[:1].upper() + word[1:]
     return word
+
+
+_OLD_TONE_PLACE = re.compile(r"(?<![qQ])([oO])([àáảãạèéẻẽẹ])$|(?<![qQ])([uU])([ỳýỷỹỵ])$")
+
+
+def modern_tone(word: str) -> str:
+    """Tone mark placed in the modern style on open oa/oe/uy syllables: hoá → hóa, thuỷ → thủy."""
+
+    def move(m: re.Match[str]) -> str:
+        glide, toned = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        base, tone = untone(toned)
+        row = _TONE_ROWS[untone(glide.lower())[0]]
+        marked = row[tone - 1]
+        return (marked.upper() if glide.isupper() else marked) + base
+
+    return _OLD_TONE_PLACE.sub(move, word)
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def normalize_spelling(text: str) -> str:
+    """NFC with modern tone placement, the form every model and comparison uses."""
+    return _WORD_RUN.sub(lambda m: modern_tone(m.group()), nfc(text))

@@ -1,0 +1,26 @@
+from pipeline.channel import CandidateIndex, aligned_pairs, learn_channel, token_readings
+
+PAIRS = [("đổi", "d6i"), ("số", "s6"), ("sở", "s&"), ("của", "ciia"), ("mới", "méi")] * 3
+
+
+def test_alignment_pairs_each_true_letter() -> None:
+    assert list(aligned_pairs("đổi", "d6i")) == [("đ", "d"), ("ổ", "6"), ("i", "i")]
+
+
+def test_learned_channel_prefers_the_true_syllable() -> None:
+    channel = learn_channel(PAIRS)
+    assert channel.log_likelihood("d6i", "đổi") > channel.log_likelihood("d6i", "dai")
+    assert channel.log_likelihood("s&", "sở") > channel.log_likelihood("s&", "sa")
+
+
+def test_readings_map_stand_ins_to_letters_and_runs() -> None:
+    channel = learn_channel(PAIRS)
+    assert "doi" in token_readings(channel, "d6i")
+    assert "cua" in token_readings(channel, "ciia")
+
+
+def test_index_finds_spellings_one_edit_away() -> None:
+    index = CandidateIndex.build(["đổi", "đối", "dời", "của", "cửa"])
+    assert index.folds_near("doi") == {"doi"}
+    assert "cua" in index.folds_near("cuaa")
+    assert "doi" in index.folds_near("dai")

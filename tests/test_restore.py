@@ -1,0 +1,80 @@
+"""Restoration with the shipped model, on small texts written for these tests."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.restore import detect_regime, restore_lines, restore_text
+
+CORRECT = (
+    "Sở Khoa học và Công nghệ chủ trì, phối hợp với các sở, ngành triển khai\n"
+    "thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá\n"
+    "phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia."
+)
+
+
+def test_legacy_english_ocr_line_is_restored() -> None:
+    got = restore_text("S& Khoa hoc va Cong nghé bao cao két qua thuc hién nhu sau:")
+    assert got == "Sở Khoa học và Công nghệ báo cáo kết quả thực hiện như sau:"
+
+
+def test_stripped_text_gets_its_diacritics_back() -> None:
+    got = restore_text("Day manh chuyen doi so va doi moi sang tao tren dia ban tinh")
+    assert got == "Đẩy mạnh chuyển đổi số và đổi mới sáng tạo trên địa bàn tỉnh"
+
+
+def test_correct_vietnamese_is_left_alone() -> None:
+    assert restore_text(CORRECT) == CORRECT
+
+
+def test_numbers_codes_and_urls_are_kept_as_printed() -> None:
+    line = "Nghi quyét s6 57-NQ/TW, 84 ty/151 ty, 99,77% tai https://dichvucong.gov.vn"
+    got = restore_text(line)
+    for kept in ["57-NQ/TW", "84", "151", "99,77%", "https://dichvucong.gov.vn"]:
+        assert kept in got
+
+
+def test_line_count_and_blank_lines_are_kept() -> None:
+    lines = ["", "Bao cao", "", " ", "két qua", ""]
+    got = restore_lines(lines)
+    assert len(got) == len(lines)
+    assert got[0] == "" and got[2] == "" and got[3] == " " and got[5] == ""
+
+
+def test_regimes_are_told_apart() -> None:
+    assert detect_regime(["Sở", "Khoa", "học", "và", "Công", "nghệ"]) == "vie"
+    assert detect_regime(["So", "Khoa", "hoc", "va", "Cong", "nghe"]) == "stripped"
+    assert detect_regime(["S&", "Khoa", "hoc", "va", "Cong", "nghé", "d6i", "méi"]) == "eng"
+
+
+def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], input=stdin, capture_output=True
+    )
+
+
+def test_cli_restores_stdin_with_windows_line_endings() -> None:
+    done = run_cli("restore", "-", stdin=b"Bao cao\r\nket qua\r\n")
+    assert done.returncode == 0
+    assert done.stdout.decode().split("\n")[:2] == ["Báo cáo", "kết quả"]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [(b"\x00\x01\x02binary\x00", "binary data"), (b"B\xe1o c\xe1o", "not UTF-8")],
+)
+def test_cli_refuses_unreadable_text_in_one_line(tmp_path: Path, data: bytes, problem: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    done = run_cli("restore", str(path))
+    assert done.returncode == 1
+    err = done.stderr.decode().strip()
+    assert len(err.splitlines()) == 1 and str(path) in err and problem in err
+
+
+def test_cli_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    done = run_cli("restore", str(tmp_path / "missing.txt"))
+    assert done.returncode == 2
+    assert "no such file" in done.stderr.decode()
