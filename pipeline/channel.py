@@ -104,17 +104,23 @@ def aligned_pairs(syllable: str, token: str) -> Iterator[tuple[str, str]]:
 
 
 def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> CharChannel:
-    """Estimate a character channel from (true syllable, observed token) pairs."""
+    """Estimate a character channel from (true word, observed token) pairs.
+
+    Substitutions are learned in lower case; readings keep the printed case too, since a
+    capital often stands for a different letter than its small form (P for Đ).
+    """
     sub_counts: dict[str, Counter[str]] = defaultdict(Counter)
     ins_counts: Counter[str] = Counter()
     reading_counts: dict[str, Counter[str]] = defaultdict(Counter)
     multi_counts: Counter[tuple[str, str]] = Counter()
     total_observed = 0
-    for syllable, token in pairs:
+    for true_word, printed in pairs:
+        syllable, token = true_word.lower(), printed.lower()
         run = _differing_run(fold(syllable), fold(token))
         if run is not None:
             multi_counts[run] += 1
-        for t, o in aligned_pairs(syllable, token):
+        aligned = list(aligned_pairs(syllable, token))
+        for t, o in aligned:
             if t == EPS:
                 ins_counts[o] += 1
                 continue
@@ -122,6 +128,8 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
             if o != EPS:
                 reading_counts[o][fold(t)] += 1
                 total_observed += 1
+        if printed[:1].isupper() and aligned and aligned[0][0] != EPS and aligned[0][1] != EPS:
+            reading_counts[printed[0]][fold(aligned[0][0])] += 1
     channel = CharChannel()
     for t, row in sub_counts.items():
         total = sum(row.values())
@@ -198,8 +206,8 @@ def token_readings(channel: CharChannel, token: str, limit: int = 12) -> list[st
     """Folded spellings the token may stand for, most likely first."""
     options: list[list[str]] = []
     for ch in token:
-        learned = channel.readings.get(ch)
-        base = fold(ch)
+        learned = channel.readings.get(ch) or channel.readings.get(ch.lower())
+        base = fold(ch).lower()
         opts = list(learned) if learned else []
         if base.isalpha() and base not in opts:
             opts.append(base)

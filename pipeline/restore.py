@@ -13,8 +13,10 @@ only words the language model finds very unlikely are changed.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import pickle
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +26,7 @@ from pipeline.channel import CandidateIndex, CharChannel, token_readings
 from pipeline.lm import BOS, SyllableLM
 from pipeline.model import Document
 from pipeline.tokens import Piece, is_break, lm_unit, split_line
-from pipeline.vietnamese import apply_case, fold, strip_tone
+from pipeline.vietnamese import apply_case, fold, is_syllable_shape, strip_tone
 
 VERSION = "1.0.0"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "restore.pkl.gz"
@@ -46,6 +48,7 @@ class RestorationModel:
     lm_weight: float = 1.0
     beam: int = 8
     max_candidates: int = 30
+    code_parts: dict[str, str] = field(default_factory=dict)  # folded → as printed (QĐ)
     meta: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
@@ -115,6 +118,15 @@ class Restorer:
     def _candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float]], bool]:
         lower = token.lower()
         index = self.model.index
+        readings = token_readings(self.model.channel, token)
+        if _capitals(token) and not any(_is_syllable_fold(index, r) for r in readings[:4]):
+            # UBND, TB, bMST: only a known abbreviation of the same letters may replace it.
+            for reading in readings[:4]:
+                found = [w for w in index.by_fold.get(reading, []) if not is_syllable_shape(w)]
+                if lower in found or not found:
+                    continue
+                return [(found[0], 0.0)], True
+            return [(lower, 0.0)], True
         if _mixed_case(token) or len(lower) > 12:
             return [(lower, 0.0)], True
         if regime == "stripped":
@@ -127,7 +139,7 @@ class Restorer:
             scored = [(w, _vie_channel(lower, w)) for w in words]
         else:
             folds: set[str] = set()
-            for reading in token_readings(self.model.channel, lower):
+            for reading in readings:
                 folds |= index.folds_near(reading)
             channel = self.model.channel
             scored = [
@@ -141,25 +153,58 @@ class Restorer:
         floor = scored[0][1] - CHANNEL_MARGIN
         return [c for c in scored[: self.model.max_candidates] if c[1] >= floor], False
 
+    def restore_code(self, code: str) -> str:
+        """A document number with its letter codes restored: 45/2020/Nb-CP → 45/2020/NĐ-CP."""
+        parts = _CODE_PARTS.split(code)
+        return "".join(self._code_part(p) if p.isalpha() else p for p in parts)
+
+    def _code_part(self, part: str) -> str:
+        known = self.model.code_parts
+        if part in known.values() or len(part) < 2:
+            return part
+        for reading in token_readings(self.model.channel, part)[:6]:
+            if reading in known:
+                return known[reading]
+        upper = part.upper()
+        for canonical in known.values():
+            if len(canonical) == len(upper) and all(
+                k == u or (k == "Đ" and u in _D_STAND_INS)
+                for k, u in zip(canonical, upper, strict=True)
+            ):
+                return canonical
+        return part
+
     def restore_lines(self, lines: list[str]) -> list[str]:
         """Restored lines (same count), decoding the text as one stream."""
+        return [_apply(line, edits) for line, edits in zip(lines, self.edits(lines), strict=True)]
+
+    def edits(self, lines: list[str]) -> list[list[WordEdit]]:
+        """For each line, the words restoration changes, with their confidence."""
         pieces = [split_line(line) for line in lines]
         words = [p.text for ps in pieces for p in ps if p.kind == "word"]
         regime = detect_regime(words)
-        out = list(lines)
         segment: list[_Slot | str] = []  # a slot to decide, or a fixed LM unit
-        edits: dict[int, list[tuple[Piece, str]]] = {}
+        edits: list[list[WordEdit]] = [[] for _ in lines]
 
         def flush() -> None:
-            for slot, word in self._decode(segment):
+            for slot, word, conf in self._decode(segment):
                 if word != slot.piece.text.lower():
-                    edits.setdefault(slot.line, []).append((slot.piece, word))
+                    edits[slot.line].append(WordEdit(slot.piece, word, conf))
             segment.clear()
 
         for n, (line, ps) in enumerate(zip(lines, pieces, strict=True)):
             if not line.strip() or line.lstrip().startswith(("- ", "+ ")):
                 flush()
+            label = _heading_label(ps)
+            if label is not None:
+                flush()
+                edits[n].append(label)
+                ps = ps[1:]
             for p in ps:
+                if p.kind == "code":
+                    fixed_code = self.restore_code(p.text)
+                    if fixed_code != p.text:
+                        edits[n].append(WordEdit(p, fixed_code, 1.0))
                 if is_break(p):
                     flush()
                 elif p.kind == "word":
@@ -170,41 +215,100 @@ class Restorer:
                     if unit is not None:
                         segment.append(unit)
         flush()
-        for n, changes in edits.items():
-            out[n] = _apply(lines[n], changes)
-        return out
+        return edits
 
-    def _decode(self, segment: list[_Slot | str]) -> list[tuple[_Slot, str]]:
-        """Beam search over one sentence; the chosen word for each slot."""
+    def _decode(self, segment: list[_Slot | str]) -> list[tuple[_Slot, str, float]]:
+        """Beam search over one sentence: the chosen word for each slot, and its confidence."""
         lm, weight, width = self.model.lm, self.model.lm_weight, self.model.beam
         logp = lm.logp
         bos = lm.id(BOS)
-        # A hypothesis: (score, previous id, current id, chosen words so far).
-        beam: list[tuple[float, int, int, tuple[str, ...]]] = [(0.0, bos, bos, ())]
-        slots = [s for s in segment if isinstance(s, _Slot)]
-        for item in [*segment, BOS]:
+        # A hypothesis: (score, previous id, current id, chosen candidate indices so far).
+        beam: list[tuple[float, int, int, tuple[int, ...]]] = [(0.0, bos, bos, ())]
+        items: list[_Slot | str] = [*segment, BOS]
+        for item in items:
             if isinstance(item, str):
                 wid = lm.id(item)
                 beam = [(s + weight * logp(a, b, wid), b, wid, ch) for s, a, b, ch in beam]
                 continue
             options = item.candidates
             if len(options) == 1:
-                word, chan, wid = options[0]
+                _, chan, wid = options[0]
                 beam = [
-                    (s + chan + weight * logp(a, b, wid), b, wid, (*ch, word))
-                    for s, a, b, ch in beam
+                    (s + chan + weight * logp(a, b, wid), b, wid, (*ch, 0)) for s, a, b, ch in beam
                 ]
                 continue
-            grown: dict[tuple[int, int], tuple[float, int, int, tuple[str, ...]]] = {}
+            grown: dict[tuple[int, int], tuple[float, int, int, tuple[int, ...]]] = {}
             for s, a, b, ch in beam:
-                for word, chan, wid in options:
+                for k, (_, chan, wid) in enumerate(options):
                     score = s + chan + weight * logp(a, b, wid)
                     best = grown.get((b, wid))
                     if best is None or score > best[0]:
-                        grown[(b, wid)] = (score, b, wid, (*ch, word))
+                        grown[(b, wid)] = (score, b, wid, (*ch, k))
             beam = sorted(grown.values(), key=lambda h: -h[0])[:width]
-        best = max(beam, key=lambda h: h[0])
-        return list(zip(slots, best[3], strict=True))
+        chosen = iter(max(beam, key=lambda h: h[0])[3])
+        ids = [bos, bos]
+        picks: list[tuple[_Slot, int]] = []
+        for item in items:
+            if isinstance(item, str):
+                ids.append(lm.id(item))
+            else:
+                k = next(chosen)
+                picks.append((item, len(ids)))
+                ids.append(item.candidates[k][2])
+        ids += [bos, bos]
+        out = []
+        for slot, at in picks:
+            word = next(w for w, _, i in slot.candidates if i == ids[at])
+            out.append((slot, word, self._confidence(slot, ids, at)))
+        return out
+
+    def _confidence(self, slot: _Slot, ids: list[int], at: int) -> float:
+        """Posterior of the chosen word against its rivals, the neighbours held fixed."""
+        if len(slot.candidates) == 1:
+            return 1.0
+        logp, weight = self.model.lm.logp, self.model.lm_weight
+        a, b, chosen = ids[at - 2], ids[at - 1], ids[at]
+        c, d = ids[at + 1], ids[at + 2]
+        scores = {
+            wid: chan + weight * (logp(a, b, wid) + logp(b, wid, c) + logp(wid, c, d))
+            for _, chan, wid in slot.candidates
+        }
+        top = max(scores.values())
+        total = sum(math.exp(v - top) for v in scores.values())
+        return math.exp(scores[chosen] - top) / total
+
+
+_CODE_PARTS = re.compile(r"([^\W\d_]+)")
+# Letters English-model OCR prints for a capital Đ inside document codes.
+_D_STAND_INS = frozenset("DPB")
+
+# How English-model OCR prints the labels of headings: `|.` or `L.` for `I.`, `I1.` for
+# `II.`, `¢)` for `c)`.
+_ROMAN_MISREADS = str.maketrans({"|": "I", "l": "I", "L": "I", "1": "I", "!": "I"})
+_LETTER_MISREADS = {"¢": "c", "©": "c"}
+
+
+def _heading_label(pieces: list[Piece]) -> WordEdit | None:
+    """The repaired label of a heading that starts the line, if OCR damaged it."""
+    if len(pieces) < 3 or pieces[1].text not in ".)" or not pieces[2].text[:1].isupper():
+        return None
+    label = pieces[0]
+    if label.text in _LETTER_MISREADS and pieces[1].text == ")":
+        return WordEdit(label, _LETTER_MISREADS[label.text], 1.0)
+    roman = label.text.translate(_ROMAN_MISREADS)
+    is_roman = set(roman) <= set("IVX") and len(roman) <= 4
+    if pieces[1].text == "." and is_roman and roman != label.text and label.text != "1":
+        return WordEdit(label, roman, 1.0)
+    return None
+
+
+@dataclass(frozen=True)
+class WordEdit:
+    """A word restoration changed: where it stood, what it became, how sure it is (0..1)."""
+
+    piece: Piece
+    word: str
+    confidence: float
 
 
 def _vie_channel(observed: str, candidate: str) -> float:
@@ -216,15 +320,28 @@ def _vie_channel(observed: str, candidate: str) -> float:
     return -12.0
 
 
+def _capitals(token: str) -> bool:
+    """Written in capitals, perhaps after one misread first letter (bMST)."""
+    letters = [ch for ch in token if ch.isalpha()]
+    if len(letters) < 2 or not all(ch.isupper() for ch in letters[1:]):
+        return False
+    return len(letters) > 2 or letters[0].isupper()
+
+
+def _is_syllable_fold(index: CandidateIndex, folded: str) -> bool:
+    """Whether some Vietnamese syllable is spelled like this without its diacritics."""
+    return any(is_syllable_shape(w) for w in index.by_fold.get(folded, ()))
+
+
 def _mixed_case(token: str) -> bool:
     letters = [ch for ch in token if ch.isalpha()]
     return any(ch.isupper() for ch in letters[1:]) and any(ch.islower() for ch in letters)
 
 
-def _apply(line: str, changes: list[tuple[Piece, str]]) -> str:
+def _apply(line: str, edits: list[WordEdit]) -> str:
     out = line
-    for piece, word in sorted(changes, key=lambda c: -c[0].start):
-        out = out[: piece.start] + apply_case(piece.text, word) + out[piece.end :]
+    for e in sorted(edits, key=lambda e: -e.piece.start):
+        out = out[: e.piece.start] + apply_case(e.piece.text, e.word) + out[e.piece.end :]
     return out
 
 
@@ -249,11 +366,31 @@ def restore_text(text: str) -> str:
 
 
 def restore_document(doc: Document) -> Document:
-    """Restore each line's current text (the OCR text stays in `raw`); keep human edits."""
+    """Restore every line from its OCR text (`raw`), keeping lines a person corrected.
+
+    Tokens follow their line: each changed token gets its restored text and the
+    confidence of the least certain change inside it.
+    """
     lines = doc.lines
-    restored = restore_lines([line.text for line in lines])
-    for line, new in zip(lines, restored, strict=True):
-        if not line.revised:
-            line.text = new
+    all_edits = default_restorer().edits([line.raw for line in lines])
+    for line, edits in zip(lines, all_edits, strict=True):
+        if line.revised:
+            continue
+        line.text = _apply(line.raw, edits)
+        spans = [m.span() for m in _TOKEN_SPAN.finditer(line.raw)]
+        if len(spans) != len(line.tokens):
+            continue
+        for token, (start, end) in zip(line.tokens, spans, strict=True):
+            inside = [e for e in edits if start <= e.piece.start < end]
+            token.text = _apply(line.raw[start:end], [_shift(e, -start) for e in inside])
+            token.restore_conf = min((e.confidence for e in inside), default=None)
     doc.stage_versions["restore"] = VERSION
     return doc
+
+
+_TOKEN_SPAN = re.compile(r"\S+")
+
+
+def _shift(edit: WordEdit, by: int) -> WordEdit:
+    p = edit.piece
+    return WordEdit(Piece(p.start + by, p.end + by, p.text, p.kind), edit.word, edit.confidence)

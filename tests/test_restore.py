@@ -78,3 +78,22 @@ def test_cli_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     done = run_cli("restore", str(tmp_path / "missing.txt"))
     assert done.returncode == 2
     assert "no such file" in done.stderr.decode()
+
+
+def test_document_tokens_carry_restored_text_and_confidence() -> None:
+    from pipeline.ingest import text_document
+    from pipeline.model import Source
+    from pipeline.restore import restore_document
+
+    doc = text_document(
+        "S& Khoa hoc va Cong nghé\n\nUBND tinh", Source(path="x", sha256="0", kind="text")
+    )
+    doc = restore_document(doc)
+    first = doc.lines[0]
+    assert first.raw == "S& Khoa hoc va Cong nghé"
+    assert first.text == "Sở Khoa học và Công nghệ"
+    assert [t.text for t in first.tokens] == ["Sở", "Khoa", "học", "và", "Công", "nghệ"]
+    changed = [t for t in first.tokens if t.changed]
+    assert changed and all(t.restore_conf is not None and 0 < t.restore_conf <= 1 for t in changed)
+    assert all(t.restore_conf is None for t in first.tokens if not t.changed)
+    assert doc.stage_versions["restore"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from pipeline.errors import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 DEFAULT_PATH = "vanthu.db"
+_BEGIN = "vanthu_sqlite_begin"
+_MIGRATION_LOCK_KEY = 0x76616E746875  # "vanthu": one migrating process at a time
+_migrating = threading.Lock()  # alembic's command API keeps global state
 
 
 def resolve_url(url: str | None) -> sa.URL:
@@ -35,24 +39,42 @@ def resolve_url(url: str | None) -> sa.URL:
     raise StoreError(f"unsupported database {parsed.drivername!r}: use SQLite or PostgreSQL")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling commits before DDL; take it over so that a
+    # migration, like a save, is one transaction (SQLAlchemy's documented recipe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 10000")
+    for pragma in (
+        "foreign_keys = ON",
+        "busy_timeout = 10000",
+        "journal_mode = WAL",  # readers (the web interface) do not block the writer
+        "synchronous = NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN, "BEGIN"))
+
+
+def writer(engine: sa.Engine) -> sa.Engine:
+    """The engine for transactions that write. On SQLite they take the write lock as they
+    begin (waiting up to the busy timeout): a transaction that read first and then tried
+    to write would fail at once if another writer had committed in between."""
+    return engine.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
+
+
 def create_engine(url: sa.URL) -> sa.Engine:
-    """An engine for the URL; SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine for the URL; SQLite gets real transactions, foreign keys and WAL."""
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             folder = Path(url.database).parent
             if not folder.is_dir():
                 raise StoreError(f"cannot create the store {url.database}: no folder {folder}")
         engine = sa.create_engine(url)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
@@ -61,7 +83,11 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the database to `revision` with the migrations shipped in the package."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migrating, writer(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+            )
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
@@ -74,6 +100,7 @@ def connect(url: str | None) -> sa.Engine:
         upgrade(engine)
     except SQLAlchemyError as err:
         shown = resolved.render_as_string(hide_password=True)
-        raise StoreError(f"cannot open the store {shown}: {err.__class__.__name__}: "
-                         f"{str(err).splitlines()[0]}") from err
+        raise StoreError(
+            f"cannot open the store {shown}: {err.__class__.__name__}: {str(err).splitlines()[0]}"
+        ) from err
     return engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.store.agency import normalize_agency
+from pipeline.agencies import normalize_agency
 from pipeline.vietnamese import fold, nfc
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -29,3 +29,13 @@ def agency_key(name: str) -> str:
 def number_key(number: str) -> str:
     """A document number without case, diacritics or spaces: `12/2024/NĐ - CP` → `12/2024/ND-CP`."""
     return _SPACES.sub("", folded(number)).upper()
+
+
+def storable(text: str) -> str:
+    """Text every database accepts: undecodable bytes of a file name (lone surrogates) and
+    NUL are written as backslash escapes."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")

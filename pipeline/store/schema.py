@@ -49,8 +49,8 @@ def _item(name: str, *columns: sa.Column[object]) -> sa.Table:
         sa.Column("page", sa.Integer, nullable=False),
         sa.Column("line", sa.Integer, nullable=False),
         *_box(),
-        sa.Column("stage_version", sa.String(40)),
-        sa.Column("pipeline_version", sa.String(40), nullable=False),
+        sa.Column("stage_version", sa.Text),
+        sa.Column("pipeline_version", sa.Text, nullable=False),
     )
 
 
@@ -62,7 +62,7 @@ runs = sa.Table(
     sa.Column("finished_at", sa.DateTime),
     sa.Column("saved", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("pipeline_version", sa.String(40), nullable=False),
+    sa.Column("pipeline_version", sa.Text, nullable=False),
     sa.Column("stage_versions", Json, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
 )
@@ -73,8 +73,8 @@ documents = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("source_path", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False, unique=True),
-    sa.Column("kind", sa.String(10), nullable=False),
-    sa.Column("text_layer", sa.String(10)),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("text_layer", sa.Text),
     sa.Column("parent_authority", sa.Text),
     sa.Column("issuer", sa.Text),
     sa.Column("number", sa.Text),
@@ -87,12 +87,12 @@ documents = sa.Table(
     sa.Column("recipients", Json, nullable=False),
     sa.Column("signer", sa.Text),
     sa.Column("signer_title", sa.Text),
-    sa.Column("authority_mark", sa.String(10)),
+    sa.Column("authority_mark", sa.Text),
     sa.Column("page_count", sa.Integer, nullable=False),
     sa.Column("line_count", sa.Integer, nullable=False),
     sa.Column("stage_versions", Json, nullable=False),
-    sa.Column("pipeline_version", sa.String(40), nullable=False),
-    sa.Column("document", Json, nullable=False),
+    sa.Column("pipeline_version", sa.Text, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),  # json, not jsonb: keeps key order
     sa.Column("saved_at", sa.DateTime, nullable=False),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
 )
@@ -182,7 +182,7 @@ directives = _item(
     sa.Column("deadline_date", sa.Date),
     sa.Column("deadline_period", sa.Text),
     sa.Column("due", sa.Date, index=True),
-    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
     sa.Column("section", sa.Text),
 )
 
@@ -201,7 +201,7 @@ indicators = _item(
 
 entities = _item(
     "entities",
-    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("normalized", sa.Text, nullable=False),
 )
@@ -212,7 +212,7 @@ errors = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64)),
-    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("stage", sa.Text, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL"), index=True),

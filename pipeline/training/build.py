@@ -10,6 +10,7 @@ documents not excluded.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -29,7 +30,7 @@ from pipeline.training.sources import (
     lexicon_syllables,
     vlsp_sample_text,
 )
-from pipeline.vietnamese import is_syllable_shape
+from pipeline.vietnamese import fold, is_syllable_shape
 
 PAIRS_PATH = REPO / "models" / "channel_pairs.tsv"
 
@@ -73,15 +74,30 @@ def build_model(
     pairs = read_pairs(PAIRS_PATH)
     for _, ocr, gold in dev:
         for o_line, g_line in zip(ocr.split("\n"), gold.split("\n"), strict=False):
-            pairs += [(g.lower(), o.lower()) for g, o in aligned_words(o_line, g_line)]
+            pairs += list(aligned_words(o_line, g_line))
     channel = learn_channel(pairs)
+    code_parts = document_code_parts([*texts, general])
     meta = {
         "sentences": str(len(sents)),
         "syllables": str(sum(len(s) for s in sents)),
         "channel_pairs": str(len(pairs)),
         "excluded_dev": ",".join(sorted(exclude_dev)) if use_dev else "all",
     }
-    return RestorationModel(lm=lm, index=index, channel=channel, meta=meta)
+    return RestorationModel(lm=lm, index=index, channel=channel, code_parts=code_parts, meta=meta)
+
+
+def document_code_parts(texts: Iterable[str]) -> dict[str, str]:
+    """The letter groups of document numbers (QĐ, NQ, BCĐTW), keyed by folded spelling."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for line in text.split("\n"):
+            for piece in split_line(line):
+                if piece.kind == "code":
+                    counts.update(p for p in re.findall(r"[^\W\d_]+", piece.text) if p.isupper())
+    best: dict[str, str] = {}
+    for part, _ in counts.most_common():
+        best.setdefault(fold(part).lower(), part)
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -39,21 +40,23 @@ def _ocr_words(image_path: Path, lang: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def pairs_of_document(text_path: Path, level: int, lang: str) -> list[tuple[str, str]]:
-    """Render one document, OCR it, and align OCR words with the true words."""
+def ocr_lines_of_document(text_path: Path, level: int, lang: str) -> list[tuple[str, str]]:
+    """Render one document, OCR it: (true line, OCR words inside that line's box) in order."""
     from pdf2image import convert_from_path
 
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "doc.pdf"
         subprocess.run(
-            [sys.executable, "-m", "corpus.scangen", "render", str(text_path), str(pdf)]
-            + ["--level", str(level), "--seed", str(abs(hash(text_path.name)) % 1000)],
+            [
+                *(sys.executable, "-m", "corpus.scangen", "render", str(text_path), str(pdf)),
+                *("--level", str(level), "--seed", str(zlib.crc32(text_path.name.encode()) % 1000)),
+            ],
             cwd=REPO,
             check=True,
             capture_output=True,
         )
         truth = json.loads(pdf.with_suffix(".gt.json").read_text(encoding="utf-8"))
-        pairs: list[tuple[str, str]] = []
+        lines: list[tuple[str, str]] = []
         for page in truth["pages"]:
             image = convert_from_path(
                 str(pdf), dpi=page["dpi"], first_page=page["number"], last_page=page["number"]
@@ -66,9 +69,17 @@ def pairs_of_document(text_path: Path, level: int, lang: str) -> list[tuple[str,
                 inside = [
                     (cx, word) for word, cx, cy in words if x <= cx <= x + w and y <= cy <= y + h
                 ]
-                ocr_line = " ".join(word for _, word in sorted(inside))
-                pairs += [(g.lower(), o.lower()) for g, o in aligned_words(ocr_line, line["text"])]
-        return pairs
+                lines.append((line["text"], " ".join(word for _, word in sorted(inside))))
+        return lines
+
+
+def pairs_of_document(text_path: Path, level: int, lang: str) -> list[tuple[str, str]]:
+    """(true word, OCR word) pairs of one rendered and OCR'd document."""
+    return [
+        (g, o)
+        for gold, ocr in ocr_lines_of_document(text_path, level, lang)
+        for g, o in aligned_words(ocr, gold)
+    ]
 
 
 def _job(args: tuple[Path, int, str]) -> list[tuple[str, str]]:
@@ -80,17 +91,38 @@ def _job(args: tuple[Path, int, str]) -> list[tuple[str, str]]:
         return []
 
 
+def write_test_set(out_dir: Path, level: int, lang: str) -> None:
+    """Line-aligned `NAME.ocr.txt` / `NAME.gold.txt` of the held-out corpus documents."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    texts = [p for p in sorted(ADMIN_CORPUS.glob("*.txt")) if is_heldout(p.stem)]
+    for i, path in enumerate(texts, start=1):
+        lines = ocr_lines_of_document(path, level, lang)
+        (out_dir / f"{path.stem}.gold.txt").write_text(
+            "\n".join(g for g, _ in lines) + "\n", encoding="utf-8"
+        )
+        (out_dir / f"{path.stem}.ocr.txt").write_text(
+            "\n".join(o for _, o in lines) + "\n", encoding="utf-8"
+        )
+        print(f"synth: test set {i}/{len(texts)} documents", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lang", default="eng", choices=["eng", "vie"])
     ap.add_argument("--docs", type=int, default=0, help="at most this many documents (0: all)")
     ap.add_argument("--levels", default="0,1,2")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument(
+        "--test-set", type=Path, default=None, help="write the held-out test set here instead"
+    )
     args = ap.parse_args(argv)
+    levels = [int(x) for x in args.levels.split(",")]
+    if args.test_set is not None:
+        write_test_set(args.test_set, levels[-1], args.lang)
+        return 0
     texts = [p for p in sorted(ADMIN_CORPUS.glob("*.txt")) if not is_heldout(p.stem)]
     if args.docs:
         texts = texts[: args.docs]
-    levels = [int(x) for x in args.levels.split(",")]
     jobs = [(p, levels[i % len(levels)], args.lang) for i, p in enumerate(texts)]
     suffix = "" if args.lang == "eng" else "_vie"
     out = REPO / "models" / f"channel_pairs{suffix}.tsv"
@@ -100,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         for i, pairs in enumerate(pool.map(_job, jobs), start=1):
             rows += [f"{g}\t{o}" for g, o in pairs if "\t" not in g + o]
             eta = (time.perf_counter() - start) / i * (len(jobs) - i)
-            print(f"synth: {i}/{len(jobs)} documents, {len(rows)} pairs, ETA {eta:.0f} s",
-                  file=sys.stderr)
+            print(
+                f"synth: {i}/{len(jobs)} documents, {len(rows)} pairs, ETA {eta:.0f} s",
+                file=sys.stderr,
+            )
     out.write_text("\n".join(rows) + "\n", encoding="utf-8")
     print(f"wrote {out}: {len(rows)} pairs", file=sys.stderr)
     return 0

@@ -78,8 +78,8 @@ def _item(name: str, *columns: sa.Column[Any]) -> None:
         sa.Column("page", sa.Integer, nullable=False),
         sa.Column("line", sa.Integer, nullable=False),
         *_box(),
-        sa.Column("stage_version", sa.String(40)),
-        sa.Column("pipeline_version", sa.String(40), nullable=False),
+        sa.Column("stage_version", sa.Text),
+        sa.Column("pipeline_version", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("id", name=f"pk_{name}"),
     )
     op.create_index(f"ix_{name}_document_id", name, ["document_id"])
@@ -93,7 +93,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime),
         sa.Column("saved", sa.Integer, nullable=False, server_default="0"),
         sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("pipeline_version", sa.String(40), nullable=False),
+        sa.Column("pipeline_version", sa.Text, nullable=False),
         sa.Column("stage_versions", _JSON, nullable=False),
         sa.Column("note", sa.Text, nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("id", name="pk_runs"),
@@ -103,8 +103,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("source_path", sa.Text, nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("kind", sa.String(10), nullable=False),
-        sa.Column("text_layer", sa.String(10)),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("text_layer", sa.Text),
         sa.Column("parent_authority", sa.Text),
         sa.Column("issuer", sa.Text),
         sa.Column("number", sa.Text),
@@ -117,12 +117,12 @@ def upgrade() -> None:
         sa.Column("recipients", _JSON, nullable=False),
         sa.Column("signer", sa.Text),
         sa.Column("signer_title", sa.Text),
-        sa.Column("authority_mark", sa.String(10)),
+        sa.Column("authority_mark", sa.Text),
         sa.Column("page_count", sa.Integer, nullable=False),
         sa.Column("line_count", sa.Integer, nullable=False),
         sa.Column("stage_versions", _JSON, nullable=False),
-        sa.Column("pipeline_version", sa.String(40), nullable=False),
-        sa.Column("document", _JSON, nullable=False),
+        sa.Column("pipeline_version", sa.Text, nullable=False),
+        sa.Column("document", sa.JSON, nullable=False),
         sa.Column("saved_at", sa.DateTime, nullable=False),
         sa.Column(
             "run_id",
@@ -213,7 +213,7 @@ def upgrade() -> None:
         sa.Column("deadline_date", sa.Date),
         sa.Column("deadline_period", sa.Text),
         sa.Column("due", sa.Date),
-        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
         sa.Column("section", sa.Text),
     )
     op.create_index("ix_directives_responsible_key", "directives", ["responsible_key"])
@@ -233,7 +233,7 @@ def upgrade() -> None:
     op.create_index("ix_indicators_unit_key", "indicators", ["unit_key"])
     _item(
         "entities",
-        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("normalized", sa.Text, nullable=False),
     )
@@ -242,7 +242,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("path", sa.Text, nullable=False),
         sa.Column("sha256", sa.String(64)),
-        sa.Column("stage", sa.String(20), nullable=False),
+        sa.Column("stage", sa.Text, nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("at", sa.DateTime, nullable=False),
         sa.Column(
@@ -267,6 +267,12 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS lines_fold ON lines")
         op.execute("DROP FUNCTION IF EXISTS vanthu_fold_line()")
     for name in (
-        "errors", *reversed(_ITEM_TABLES), "line_revisions", "lines", "pages", "documents", "runs"
+        "errors",
+        *reversed(_ITEM_TABLES),
+        "line_revisions",
+        "lines",
+        "pages",
+        "documents",
+        "runs",
     ):
         op.drop_table(name)
