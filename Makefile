@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	rm -f $(DEMO_DB)
-	$(BIN)/vanthu ingest corpus/samples --db $(DEMO_DB)
+	$(BIN)/vanthu ingest corpus/samples/*.pdf --db $(DEMO_DB)
 	$(BIN)/vanthu tasks --db $(DEMO_DB)
 
 lint: setup

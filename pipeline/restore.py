@@ -36,6 +36,8 @@ Regime = Literal["eng", "stripped", "vie"]
 UNKNOWN_WORD_PENALTY = -4.0
 # Candidates this far (natural log) below the best channel score are not worth a look.
 CHANNEL_MARGIN = 14.0
+# Only the likeliest readings of a token are also looked up one edit away.
+FUZZY_READINGS = 2
 
 
 @dataclass
@@ -139,8 +141,11 @@ class Restorer:
             scored = [(w, _vie_channel(lower, w)) for w in words]
         else:
             folds: set[str] = set()
-            for reading in readings:
-                folds |= index.folds_near(reading)
+            for i, reading in enumerate(readings):
+                if i < FUZZY_READINGS:
+                    folds |= index.folds_near(reading)
+                elif reading in index.by_fold:
+                    folds.add(reading)
             channel = self.model.channel
             scored = [
                 (w, channel.log_likelihood(lower, w)) for k in folds for w in index.by_fold[k]
@@ -221,6 +226,9 @@ class Restorer:
         """Beam search over one sentence: the chosen word for each slot, and its confidence."""
         lm, weight, width = self.model.lm, self.model.lm_weight, self.model.beam
         logp = lm.logp
+        size = len(lm.unigram)
+        trigram, bigram, unigram = lm.trigram, lm.bigram, lm.unigram
+        backoff2, backoff1 = lm.backoff2, lm.backoff1
         bos = lm.id(BOS)
         # A hypothesis: (score, previous id, current id, chosen candidate indices so far).
         beam: list[tuple[float, int, int, tuple[int, ...]]] = [(0.0, bos, bos, ())]
@@ -239,8 +247,17 @@ class Restorer:
                 continue
             grown: dict[tuple[int, int], tuple[float, int, int, tuple[int, ...]]] = {}
             for s, a, b, ch in beam:
+                # lm.logp(a, b, wid) inlined: this loop is where restoration spends its time.
+                ctx = (a * size + b) * size
+                bo2 = backoff2.get(a * size + b, 0.0)
+                bctx = b * size
+                bo1 = backoff1[b]
                 for k, (_, chan, wid) in enumerate(options):
-                    score = s + chan + weight * logp(a, b, wid)
+                    lp = trigram.get(ctx + wid)
+                    if lp is None:
+                        lp2 = bigram.get(bctx + wid)
+                        lp = bo2 + (lp2 if lp2 is not None else bo1 + unigram[wid])
+                    score = s + chan + weight * lp
                     best = grown.get((b, wid))
                     if best is None or score > best[0]:
                         grown[(b, wid)] = (score, b, wid, (*ch, k))

@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--max-pages", type=int, help="keep only the first N pages")
     render.add_argument("--quality", type=int, help="override the level's JPEG quality")
     render.add_argument("--grey", action="store_true", help="store pages as greyscale")
+    render.add_argument("--bilevel", action="store_true", help="store 1-bit pages (CCITT G4)")
 
     batch = commands.add_parser("batch", help="a folder of texts to PDFs at several levels")
     batch.add_argument("input_dir", type=Path)
@@ -67,7 +68,9 @@ def _render(args: argparse.Namespace) -> None:
         pages=slice(0, args.max_pages) if args.max_pages else None,
         source=str(args.input),
     )
-    written = write_scan(scan, args.output, quality=args.quality, grey=args.grey)
+    written = write_scan(
+        scan, args.output, quality=args.quality, grey=args.grey, bilevel=args.bilevel
+    )
     size_kb = written.pdf.stat().st_size / 1024
     print(
         f"{written.pdf}: {len(scan.pages)} pages, level {scan.level}, {scan.dpi} dpi, "

@@ -69,18 +69,42 @@ def _compact_boxes(text: str) -> str:
     return re.sub(r"\[\s+(\d+),\s+(\d+),\s+(\d+),\s+(\d+)\s+\]", r"[\1, \2, \3, \4]", text) + "\n"
 
 
-def write_scan(scan: Scan, pdf: Path, *, quality: int | None = None, grey: bool = False) -> Written:
-    """Write the PDF and its ground truth; `quality` overrides the level's JPEG quality."""
+# Grey level below which a pixel turns black in a bilevel scan.
+BILEVEL_THRESHOLD = 150
+
+
+def write_scan(
+    scan: Scan,
+    pdf: Path,
+    *,
+    quality: int | None = None,
+    grey: bool = False,
+    bilevel: bool = False,
+) -> Written:
+    """Write the PDF and its ground truth; `quality` overrides the level's JPEG quality.
+
+    `bilevel` stores 1-bit pages (CCITT G4 inside the PDF), as archive scanners often do:
+    seals and signatures turn black like the text, and a page takes a tenth of the room.
+    """
     pdf.parent.mkdir(parents=True, exist_ok=True)
-    images = [page.image.convert("L") if grey else page.image for page in scan.pages]
+    if bilevel:
+        images = [
+            page.image.convert("L")
+            .point(lambda v: 255 if v > BILEVEL_THRESHOLD else 0)
+            .convert("1")
+            for page in scan.pages
+        ]
+    else:
+        images = [page.image.convert("L") if grey else page.image for page in scan.pages]
     first, rest = images[0], images[1:]
+    jpeg = {} if bilevel else {"quality": quality or scan_level(scan.level).jpeg_quality}
     first.save(
         pdf,
         "PDF",
         save_all=True,
         append_images=rest,
         resolution=float(scan.dpi),
-        quality=quality if quality is not None else scan_level(scan.level).jpeg_quality,
+        **jpeg,
         optimize=True,
         title=pdf.stem,
         creationDate=None,  # keep the bytes a function of the seed alone
