@@ -205,8 +205,9 @@ def _deletes(key: str) -> set[str]:
 def token_readings(channel: CharChannel, token: str, limit: int = 12) -> list[str]:
     """Folded spellings the token may stand for, most likely first."""
     options: list[list[str]] = []
-    for ch in token:
-        learned = channel.readings.get(ch) or channel.readings.get(ch.lower())
+    for i, ch in enumerate(token):
+        # Capitals are read on their own only at the start, where they were learned.
+        learned = (channel.readings.get(ch) if i == 0 else None) or channel.readings.get(ch.lower())
         base = fold(ch).lower()
         opts = list(learned) if learned else []
         if base.isalpha() and base not in opts:

@@ -19,8 +19,10 @@ OCR_LETTER_STAND_INS = "&¢@§£€"
 _PIECE = re.compile(
     r"(?P<code>(?:https?://|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\d[\w&.:/-]*[/-][\w&./-]*?[A-ZĐ][\w&/-]*)"
+    # A single digit glued to letters is an OCR misreading of a letter (1& for lệ, 6i).
+    rf"|(?P<word>(?:[^\W\d_]|[{OCR_LETTER_STAND_INS}]|\d(?=[^\W\d_]|[{OCR_LETTER_STAND_INS}]))"
+    rf"[\w{OCR_LETTER_STAND_INS}]*)"
     r"|(?P<num>\d+(?:[.,/]\d+)*%?)"
-    rf"|(?P<word>(?:[^\W\d_]|[{OCR_LETTER_STAND_INS}])[\w{OCR_LETTER_STAND_INS}]*)"
     r"|(?P<punct>[^\s])"
 )
 SENTENCE_BREAKS = frozenset(".;:!?…")
