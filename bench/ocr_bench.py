@@ -122,8 +122,7 @@ def page_refs(scans: Sequence[Scan]) -> list[PageRef]:
     refs: list[PageRef] = []
     with tempfile.TemporaryDirectory() as workdir:
         for scan in scans:
-            pdf = open_pdf(scan.pdf, Path(workdir))
-            refs.extend(PageRef(str(scan.pdf), "pdf", i) for i in range(pdf.pages))
+            refs.extend(open_pdf(scan.pdf, Path(workdir)).refs())
     return refs
 
 

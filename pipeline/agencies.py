@@ -80,7 +80,23 @@ def normalize_agency(text: str) -> str:
     return "".join(out).strip()
 
 
+@cache
+def _folded_head_re() -> re.Pattern[str]:
+    """Heads that no other word reads like once diacritics are gone (`Cong an`, `Uy ban`)."""
+    table = load_data("agency_heads.json")
+    return re.compile(rf"(?:{words_alternation(table['folded_heads'])})(?!\w)")
+
+
 def starts_with_agency(text: str) -> bool:
-    """Whether `text` opens with an agency word (Sở, UBND, Các sở, Thủ trưởng ...)."""
+    """Whether `text` opens with an agency word (Sở, UBND, Các sở, Thủ trưởng ...).
+
+    Known names and the unambiguous heads are matched without diacritics, so that a mark
+    restoration got wrong (`Cong an tỉnh`, `Ủy bạn nhân dân`) does not hide the agency.
+    """
     text = nfc(text).lstrip(' -–•+*“"(')
-    return bool(_head_re().match(text.lower())) or bool(_alias_re().match(fold(text)))
+    folded = fold(text)
+    return (
+        bool(_head_re().match(text.lower()))
+        or bool(_alias_re().match(folded))
+        or bool(_folded_head_re().match(folded))
+    )

@@ -73,11 +73,16 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+def _horn_tolerant(pattern: str) -> str:
+    return pattern.replace("u", "u['’`]?").replace("o", "o['’`]?")
+
+
 @cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     words = load_data("time_words.json")
-    strong = words_alternation(words["strong_markers"])
-    weak = words_alternation(words["weak_markers"])
+    # OCR writes the horn of ư and ơ as an apostrophe (`tru’éc ngay`)
+    strong = _horn_tolerant(words_alternation(words["strong_markers"]))
+    weak = _horn_tolerant(words_alternation(words["weak_markers"]))
     filler = r"(?:\s+(?:trong|vao|la|ngay|truoc|het|cuoi|ca|tu|nhat))*"
     marker = re.compile(rf"\b(?:(?P<strong>{strong})|(?P<weak>{weak})){filler}\s*,?\s*$")
     ongoing = re.compile(rf"\b(?:{words_alternation(words['ongoing'])})\b")
@@ -90,9 +95,19 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return marker, ongoing, recur
 
 
-_QUARTER = re.compile(
-    r"\bquy\s+(?P<q>iv|i{1,3}|[1-4])\s*(?:/|-|,?\s*nam)\s*(?P<y>(?:19|20)\d{2})(?!\d)"
-)
+@cache
+def _quarter_re() -> re.Pattern[str]:
+    """`quý 1/2026`, `quý IV năm 2025`; OCR spellings of `quý` only in the `N/YYYY` form."""
+    words = load_data("time_words.json")
+    strict = words_alternation(words["quarter_words"])
+    ocr = words_alternation(words["quarter_ocr_spellings"])
+    q, y = r"(?P<q>iv|i{1,3}|[1-4])", r"(?P<y>(?:19|20)\d{2})(?!\d)"
+    return re.compile(
+        rf"\b(?:(?:{strict})\s+{q}\s*(?:/|-|,?\s*nam)\s*{y}"
+        rf"|(?:{ocr})\s+(?P<q2>iv|i{{1,3}}|[1-4])\s*/\s*(?P<y2>(?:19|20)\d{{2}})(?!\d))"
+    )
+
+
 _HALF = re.compile(
     r"\b(?P<n>\d{1,2}|sau|ba)\s+thang\s+(?P<w>dau|cuoi)\s+nam(?:\s*(?P<y>(?:19|20)\d{2}))?(?!\d)"
 )
@@ -103,10 +118,10 @@ _ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 def _period_spans(folded: str, ref_year: int | None) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    for m in _QUARTER.finditer(folded):
-        q = m.group("q")
+    for m in _quarter_re().finditer(folded):
+        q, year = m.group("q") or m.group("q2"), m.group("y") or m.group("y2")
         n = int(q) if q.isdigit() else _ROMAN_Q[q]
-        spans.append((m.start(), m.end(), f"{m.group('y')}-Q{n}"))
+        spans.append((m.start(), m.end(), f"{year}-Q{n}"))
     for m in _HALF.finditer(folded):
         year = m.group("y") or (str(ref_year) if ref_year else None)
         months = {"sau": "6", "ba": "3"}.get(m.group("n"), m.group("n"))

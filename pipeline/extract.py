@@ -9,13 +9,23 @@ which time expressions are deadlines.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from rapidfuzz.distance import Levenshtein
+
 from pipeline.agencies import find_agencies, normalize_agency, starts_with_agency
 from pipeline.dates import TimeExpr, find_dates, find_time_expressions
-from pipeline.doctypes import find_doc_numbers, reference_type
+from pipeline.doctypes import (
+    find_doc_numbers,
+    is_known,
+    reference_type,
+    repair_segment,
+    retyped,
+    type_before,
+)
 from pipeline.indicators import find_indicators
 from pipeline.model import (
     Deadline,
@@ -36,7 +46,8 @@ DirectiveKind = Literal["directive", "recommendation", "plan"]
 EntityKind = Literal["agency", "place", "person"]
 
 _LABEL = re.compile(
-    r"^\s*(?:[IVXLl1|]{1,5}\s*[.:]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ]\s?[.)]|[-+•~*–])\s*"
+    r"^\s*(?:[IVXLl1|]{1,5}\s*[.:]|\d{1,2}(?:\.\d{1,2})*[.)]?|[a-zđ]\s?[.)]|[-+•~*–]"
+    r"|[^\s()]{1,3}\)(?=\s+[A-ZĐÀ-Ỹ]))\s*"  # the last: a list label restoration damaged (`là)`)
 )
 _FOOTNOTE = re.compile(r"^\d{1,2}\s?[A-ZĐ]")
 
@@ -60,7 +71,8 @@ def extract_items(doc: Document) -> Document:
     heading_deadlines = _heading_deadlines(doc.sections, ref_year)
     contexts = _contexts(doc, paras, heading_deadlines)
 
-    doc.references = _references(paras, doc.header.number)
+    own_line = doc.header.anchor.line if doc.header.number and doc.header.anchor else None
+    doc.references = _references(paras, doc.header.number, own_line)
     deadlines: list[Deadline] = list(heading_deadlines.values())
     doc.directives = []
     doc.indicators = []
@@ -203,7 +215,10 @@ def _trim_issuer(who: str) -> str:
     return who.strip(" ,")
 
 
-def _references(paras: list[Paragraph], own: str | None) -> list[Reference]:
+def _references(
+    paras: list[Paragraph], own: str | None, own_line: int | None = None
+) -> list[Reference]:
+    """Cited document numbers; not the document's own, however its line was restored."""
     refs: list[Reference] = []
     seen: set[tuple[int, str]] = set()
     own_key = re.sub(r"\s+", "", own or "").lower()
@@ -211,8 +226,9 @@ def _references(paras: list[Paragraph], own: str | None) -> list[Reference]:
         for num in find_doc_numbers(para.text):
             if num.text.lower() == own_key:
                 continue
+            num = retyped(num, type_before(para.folded[: num.start]))
             line = para.line_at(num.start)
-            if (line.number, num.text) in seen:
+            if line.number == own_line or (line.number, num.text) in seen:
                 continue
             seen.add((line.number, num.text))
             kind = reference_type(num, para.folded[: num.start])
@@ -231,6 +247,7 @@ def _references(paras: list[Paragraph], own: str | None) -> list[Reference]:
                     number=num.text, type=kind, date=date, issuer=issuer, anchor=line.anchor()
                 )
             )
+    _agree_codes(refs)
     # a number cited several times keeps what any mention says about it
     known: dict[str, Reference] = {}
     for ref in refs:
@@ -246,6 +263,34 @@ def _references(paras: list[Paragraph], own: str | None) -> list[Reference]:
             (ref.type or first.type),
         )
     return refs
+
+
+def _agree_codes(refs: list[Reference]) -> None:
+    """Spell a code segment OCR damaged once (`TGYV`) as the document spells it elsewhere.
+
+    A segment that is not a known code and is one letter away from exactly one segment
+    the document uses more often takes that segment.
+    """
+    counts: Counter[str] = Counter()
+    for ref in refs:
+        counts.update(_code_segments(ref.number))
+    for ref in refs:
+        fixed = ref.number
+        for seg in _code_segments(ref.number):
+            if counts[seg] > 1 or len(seg) < 3 or repair_segment(seg) != seg or is_known(seg):
+                continue
+            near = [
+                other
+                for other, n in counts.items()
+                if n > counts[seg] and Levenshtein.distance(seg, other, score_cutoff=1) <= 1
+            ]
+            if len(near) == 1:
+                fixed = re.sub(rf"(?<=[-/]){re.escape(seg)}(?=[-/]|$)", near[0], fixed)
+        ref.number = fixed
+
+
+def _code_segments(number: str) -> list[str]:
+    return [s for s in re.split(r"[-/]", number) if s and not s[0].isdigit()]
 
 
 # --- deadlines --------------------------------------------------------------------------

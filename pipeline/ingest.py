@@ -12,6 +12,7 @@ import re
 import subprocess
 import tempfile
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,7 +36,10 @@ _MAGIC: list[tuple[bytes, SourceKind]] = [
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
 _WORD = re.compile(r"\S+")
 
-RASTER_DPI = 300
+RASTER_DPI = 300  # for pages without a scan in them
+# Scanned pages are rasterised at the scan's own resolution, within these bounds.
+MIN_RASTER_DPI = 100
+MAX_RASTER_DPI = 400
 # A page is refused above either limit, from the file's header, before any pixel is decoded.
 MAX_PIXELS = 200_000_000
 MAX_SIDE = 20_000
@@ -142,7 +146,10 @@ def image_pages(path: Path) -> list[PageRef]:
     """
     refs: list[PageRef] = []
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we judge size
+            img = Image.open(path)
+        with img:
             frames = int(getattr(img, "n_frames", 1))
             for index in range(frames):
                 img.seek(index)
@@ -180,7 +187,8 @@ def load_page(ref: PageRef) -> tuple[Pixels, int | None]:
     """The pixels (grey or RGB) and dpi of one page; PDF pages are rasterised at 300 dpi."""
     path = Path(ref.path)
     if ref.kind == "pdf":
-        return _rasterise_pdf_page(path, ref.index), RASTER_DPI
+        dpi = ref.dpi or RASTER_DPI
+        return _rasterise_pdf_page(path, ref.index, dpi), dpi
     try:
         with Image.open(path) as img:
             img.seek(ref.index)
@@ -201,14 +209,12 @@ def _one_line(err: BaseException) -> str:
     return text[0][:160] if text else type(err).__name__
 
 
-def _rasterise_pdf_page(path: Path, index: int) -> Pixels:
+def _rasterise_pdf_page(path: Path, index: int, dpi: int) -> Pixels:
     from pdf2image import convert_from_path
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
     try:
-        images = convert_from_path(
-            str(path), dpi=RASTER_DPI, first_page=index + 1, last_page=index + 1
-        )
+        images = convert_from_path(str(path), dpi=dpi, first_page=index + 1, last_page=index + 1)
     except PDFInfoNotInstalledError:
         raise MissingDependencyError("poppler-utils is not installed") from None
     except (PDFPageCountError, PDFSyntaxError) as err:
@@ -247,7 +253,19 @@ class OpenedPdf:
     path: Path
     pages: int
     texts: list[str]  # the text layer, one string per page ('' where there is none)
-    scanned: list[bool]  # whether each page holds an image (a scan)
+    scan_dpi: list[int | None]  # resolution of the scan on each page; None: no image on it
+
+    def refs(self) -> list[PageRef]:
+        """The pages to rasterise, each at its scan's resolution (300 dpi without one)."""
+        return [
+            PageRef(
+                str(self.path),
+                "pdf",
+                i,
+                min(max(dpi, MIN_RASTER_DPI), MAX_RASTER_DPI) if dpi else RASTER_DPI,
+            )
+            for i, dpi in enumerate(self.scan_dpi)
+        ]
 
 
 def open_pdf(path: Path, workdir: Path) -> OpenedPdf:
@@ -275,12 +293,27 @@ def open_pdf(path: Path, workdir: Path) -> OpenedPdf:
             continue
         if count == 0:
             raise InputFileError(str(path), "empty PDF (0 pages)")
-        texts, scanned = _read_text_layer(reader, count)
-        return OpenedPdf(source, count, texts, scanned)
-    count = _poppler_page_count(path)
-    if count:
-        return OpenedPdf(path, count, [""] * count, [True] * count)
+        texts, scan_dpi, sizes = _read_pages(reader, count)
+        pdf = OpenedPdf(source, count, texts, scan_dpi)
+        for ref, (width, height) in zip(pdf.refs(), sizes, strict=True):
+            what = f"page {ref.index + 1} at {ref.dpi} dpi"
+            _check_size(path, round(width * (ref.dpi or 0)), round(height * (ref.dpi or 0)), what)
+        return pdf
+    pages = _poppler_page_count(path)
+    if pages:
+        return OpenedPdf(path, pages, [""] * pages, [None] * pages)
     raise InputFileError(str(path), f"corrupt PDF, cannot be repaired ({problem or 'unreadable'})")
+
+
+def read_text_layer(path: str | Path) -> list[str]:
+    """A PDF's own text layer, one string per page.
+
+    The layer stays in the source file (its sha256 is in `Source`), so a legacy layer that
+    OCR replaced can be read back here and compared with the new text.
+    """
+    p = Path(path)
+    with tempfile.TemporaryDirectory(prefix="vanthu-") as workdir:
+        return open_pdf(p, Path(workdir)).texts
 
 
 def _opens_without_password(reader: object) -> bool:
@@ -294,35 +327,46 @@ def _opens_without_password(reader: object) -> bool:
         return False
 
 
-def _read_text_layer(reader: object, count: int) -> tuple[list[str], list[bool]]:
+def _read_pages(
+    reader: object, count: int
+) -> tuple[list[str], list[int | None], list[tuple[float, float]]]:
+    """Per page: the text layer, the resolution of the scan on it, its size in inches."""
     from pypdf import PdfReader
 
     assert isinstance(reader, PdfReader)
     texts: list[str] = []
-    scanned: list[bool] = []
+    scan_dpi: list[int | None] = []
+    sizes: list[tuple[float, float]] = []
     for index in range(count):
         try:
             page = reader.pages[index]
-            texts.append(page.extract_text() or "")
-            scanned.append(_has_image(page))
+            size = (float(page.mediabox.width) / 72, float(page.mediabox.height) / 72)
+            dpi = _scan_dpi(page, max(size))
+            text = page.extract_text() or ""
         except Exception:  # one unreadable page: OCR it rather than fail the file
-            texts.append("")
-            scanned.append(True)
-    return texts, scanned
+            size, dpi, text = (0.0, 0.0), None, ""
+        texts.append(text)
+        scan_dpi.append(dpi)
+        sizes.append(size)
+    return texts, scan_dpi, sizes
 
 
-def _has_image(page: object) -> bool:
+def _scan_dpi(page: object, long_side: float) -> int | None:
+    """Pixels per inch of the largest image drawn on the page, None when it has none."""
     from pypdf import PageObject
 
     assert isinstance(page, PageObject)
     resources = page.get("/Resources")
-    if resources is None:
-        return False
-    xobjects = resources.get_object().get("/XObject")
-    if xobjects is None:
-        return False
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is None or long_side <= 0:
+        return None
     xobjects = xobjects.get_object()
-    return any(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    sides = [
+        max(int(obj.get("/Width", 0)), int(obj.get("/Height", 0)))
+        for obj in (xobjects[name].get_object() for name in xobjects)
+        if obj.get("/Subtype") == "/Image"
+    ]
+    return round(max(sides) / long_side) if sides and max(sides) > 0 else None
 
 
 # --- judging a text layer ---------------------------------------------------------------
@@ -363,8 +407,8 @@ def layer_pages_to_use(pdf: OpenedPdf, layer: TextLayer) -> list[bool]:
         return [False] * pdf.pages
     return [
         bool(text.strip())
-        and (not scanned or len(_LETTERS.findall(text)) >= MIN_PAGE_WORDS_OVER_SCAN)
-        for text, scanned in zip(pdf.texts, pdf.scanned, strict=True)
+        and (dpi is None or len(_LETTERS.findall(text)) >= MIN_PAGE_WORDS_OVER_SCAN)
+        for text, dpi in zip(pdf.texts, pdf.scan_dpi, strict=True)
     ]
 
 
@@ -389,6 +433,5 @@ def ingest(path: str | Path) -> Document:
         pdf = open_pdf(p, Path(workdir))
         source.text_layer = judge_text_layer(pdf.texts)
         use = layer_pages_to_use(pdf, source.text_layer)
-        refs = [PageRef(str(pdf.path), "pdf", i) for i in range(pdf.pages)]
         known = {i: _clean_layer_text(pdf.texts[i]) for i in range(pdf.pages) if use[i]}
-        return ocr_document(refs, source, known_text=known)
+        return ocr_document(pdf.refs(), source, known_text=known)

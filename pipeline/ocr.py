@@ -34,8 +34,8 @@ LANG = "vie"
 TESSERACT_CONFIG = "--psm 3"
 # Two pieces of one Tesseract line are separate columns when this many line heights apart.
 COLUMN_GAP = 3.0
-# A blank of this many line heights ends a two-column band (the title follows the header).
-BAND_GAP = 1.2
+# A blank of this many line heights ends a two-column band.
+BAND_GAP = 3.0
 PROGRESS_MIN_PAGES = 4
 
 Progress = Callable[[int, int, float], None]
@@ -64,10 +64,6 @@ class Piece:
         return self.box.x + self.box.w
 
     @property
-    def middle_x(self) -> float:
-        return self.box.x + self.box.w / 2
-
-    @property
     def middle(self) -> float:
         return self.box.y + self.box.h / 2
 
@@ -90,7 +86,7 @@ def _words(image_path: str, dpi: int) -> list[tuple[tuple[int, int, int], Token]
             raise MissingDependencyError(
                 f"Tesseract language data '{LANG}' is not installed (tesseract-ocr-{LANG})"
             ) from None
-        return []  # Tesseract found nothing it could read on this page
+        raise
     words: list[tuple[tuple[int, int, int], Token]] = []
     for i, text in enumerate(data["text"]):
         word = text.strip()
@@ -138,46 +134,54 @@ def rows_of(pieces: list[Piece]) -> list[list[Piece]]:
     return rows
 
 
-def _gutter(row: list[Piece]) -> float | None:
-    """The x between the two columns of a two-piece row, or None for any other row."""
-    if len(row) != 2:
-        return None
-    return (row[0].right + row[1].left) / 2
+def _split(row: list[Piece], left_edge: int, right_edge: int) -> tuple[list[Piece], list[Piece]]:
+    """The pieces of a row in the left and the right column; raises ValueError when a piece
+    reaches across from one column into the other."""
+    left: list[Piece] = []
+    right: list[Piece] = []
+    for piece in row:
+        if piece.right < right_edge:
+            left.append(piece)
+        elif piece.left > left_edge:
+            right.append(piece)
+        else:
+            raise ValueError("piece spans both columns")
+    return left, right
 
 
 def reading_order(rows: list[list[Piece]]) -> list[list[Piece]]:
     """Lines to read, in order: a two-column band gives its left lines, then its right ones.
 
-    A band starts at a row of exactly two pieces and runs on while no row has more than
-    two pieces, none crosses the gutter between them and no blank line intervenes.
-    Outside bands, each row is a line.
+    A band starts at a row of exactly two pieces. It runs on while rows have at most two
+    pieces, each wholly left of where the right column starts or right of where the left
+    column ends, and no blank of `BAND_GAP` lines intervenes. Outside bands, a row is a line.
     """
     out: list[list[Piece]] = []
     i = 0
     while i < len(rows):
-        gutter = _gutter(rows[i])
-        if gutter is None:
+        left_edge, right_edge = rows[i][0].right, rows[i][-1].left
+        if len(rows[i]) != 2 or left_edge >= right_edge:
             out.append(rows[i])
             i += 1
             continue
         left: list[list[Piece]] = []
         right: list[list[Piece]] = []
-        first = i
         bottom = min(p.box.y for p in rows[i])
         while i < len(rows) and len(rows[i]) <= 2:
             row = rows[i]
-            top = min(p.box.y for p in row)
-            height = max(p.box.h for p in row)
-            crosses = any(p.left < gutter < p.right for p in row)
-            if i > first and (crosses or top - bottom > BAND_GAP * height):
+            if min(p.box.y for p in row) - bottom > BAND_GAP * max(p.box.h for p in row):
                 break
-            bottom = max(p.box.y + p.box.h for p in row)
-            on_left = [p for p in row if p.middle_x < gutter]
-            on_right = [p for p in row if p.middle_x >= gutter]
+            try:
+                on_left, on_right = _split(row, left_edge, right_edge)
+            except ValueError:
+                break
             if on_left:
                 left.append(on_left)
+                left_edge = max(left_edge, *(p.right for p in on_left))
             if on_right:
                 right.append(on_right)
+                right_edge = min(right_edge, *(p.left for p in on_right))
+            bottom = max(p.box.y + p.box.h for p in row)
             i += 1
         out.extend(left + right)
     return out
@@ -224,10 +228,16 @@ def ocr_image(page: PageImage, page_no: int) -> list[Line]:
 
 def read_page(ref: PageRef, page_no: int, steps: Sequence[str] = DEFAULT_CHAIN) -> Page:
     """Rasterise, preprocess and OCR one page (lines not yet numbered)."""
+    import pytesseract
+
     pixels, dpi = load_page(ref)
     prepared = prepare(pixels, dpi, steps)
     del pixels
-    lines = ocr_image(prepared, page_no)
+    try:
+        lines = ocr_image(prepared, page_no)
+    except pytesseract.TesseractError as err:
+        problem = " ".join(str(err.message).split())[:160]
+        raise InputFileError(ref.path, f"page {page_no}: Tesseract failed ({problem})") from None
     height, width = prepared.pixels.shape
     return Page(
         number=page_no,
@@ -240,11 +250,17 @@ def read_page(ref: PageRef, page_no: int, steps: Sequence[str] = DEFAULT_CHAIN) 
 
 
 def stderr_progress(done: int, total: int, elapsed: float) -> None:
-    """`page i/n` with an estimate of the time left, on one line of stderr."""
+    """`page i/n` with an estimate of the time left: one line rewritten on a terminal,
+    at most about twenty lines in a log."""
+    tty = sys.stderr.isatty()
+    if not tty and done != total and done % max(1, total // 20):
+        return
     left = elapsed / done * (total - done)
-    end = "\n" if done == total or not sys.stderr.isatty() else ""
+    end = "\n" if done == total or not tty else ""
     print(
-        f"\rvanthu: OCR page {done}/{total}, {elapsed / done:.1f} s/page, ETA {left:.0f} s",
+        "\r" if tty else "",
+        f"vanthu: OCR page {done}/{total}, {elapsed / done:.1f} s/page, ETA {left:.0f} s",
+        sep="",
         end=end,
         file=sys.stderr,
         flush=True,

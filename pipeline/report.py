@@ -16,18 +16,29 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
     if fmt == "xlsx":
         if output is None:
             raise UsageError("--format xlsx needs --output FILE.xlsx")
-        frame.to_excel(output, index=False)
+        flat_lists(frame).to_excel(output, index=False)
         return
     if fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = flat_lists(frame).to_csv(index=False)
     elif fmt == "json":
-        text = frame.to_json(orient="records", force_ascii=False, indent=1) or "[]"
+        text = (
+            frame.to_json(orient="records", force_ascii=False, indent=1, date_format="iso") or "[]"
+        )
     else:
         text = table(frame)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def flat_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells (co-operating agencies) joined with "; " for CSV and spreadsheets."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, list)).any():
+            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v)
+    return out
 
 
 def table(frame: pd.DataFrame, width: int = 60) -> str:

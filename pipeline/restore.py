@@ -154,7 +154,7 @@ class Restorer:
                 scored.append((lower, channel.log_likelihood(lower, lower) + UNKNOWN_WORD_PENALTY))
         if not scored:
             return [(lower, 0.0)], True
-        scored.sort(key=lambda c: -c[1])
+        scored.sort(key=lambda c: (-c[1], c[0]))  # ties broken by spelling: same output every run
         floor = scored[0][1] - CHANNEL_MARGIN
         return [c for c in scored[: self.model.max_candidates] if c[1] >= floor], False
 
@@ -200,10 +200,11 @@ class Restorer:
         for n, (line, ps) in enumerate(zip(lines, pieces, strict=True)):
             if not line.strip() or line.lstrip().startswith(("- ", "+ ")):
                 flush()
-            label = _heading_label(ps)
-            if label is not None:
+            is_label, repair = _heading_label(ps)
+            if is_label:
                 flush()
-                edits[n].append(label)
+                if repair is not None:
+                    edits[n].append(repair)
                 ps = ps[1:]
             for p in ps:
                 if p.kind == "code":
@@ -305,18 +306,21 @@ _ROMAN_MISREADS = str.maketrans({"|": "I", "l": "I", "L": "I", "1": "I", "!": "I
 _LETTER_MISREADS = {"¢": "c", "©": "c"}
 
 
-def _heading_label(pieces: list[Piece]) -> WordEdit | None:
-    """The repaired label of a heading that starts the line, if OCR damaged it."""
-    if len(pieces) < 3 or pieces[1].text not in ".)" or not pieces[2].text[:1].isupper():
-        return None
+def _heading_label(pieces: list[Piece]) -> tuple[bool, WordEdit | None]:
+    """Whether the line starts with a heading label (`a)`, `II.`), and its repair if OCR
+    damaged it. Labels are never decoded as words: `a)` must not become `là)`."""
+    if len(pieces) < 3 or pieces[1].text not in ".)":
+        return False, None
     label = pieces[0]
-    if label.text in _LETTER_MISREADS and pieces[1].text == ")":
-        return WordEdit(label, _LETTER_MISREADS[label.text], 1.0)
+    if pieces[1].text == ")" and len(label.text) == 1:
+        fixed = _LETTER_MISREADS.get(label.text)
+        return True, WordEdit(label, fixed, 1.0) if fixed else None
     roman = label.text.translate(_ROMAN_MISREADS)
-    is_roman = set(roman) <= set("IVX") and len(roman) <= 4
-    if pieces[1].text == "." and is_roman and roman != label.text and label.text != "1":
-        return WordEdit(label, roman, 1.0)
-    return None
+    if not (set(roman) <= set("IVX") and len(roman) <= 4 and label.text != "1"):
+        return False, None
+    if pieces[1].text != "." or not pieces[2].text[:1].isupper():
+        return False, None
+    return True, WordEdit(label, roman, 1.0) if roman != label.text else None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import cache
 
 from pipeline.agencies import find_agencies, starts_with_agency
 from pipeline.dates import make_date
-from pipeline.doctypes import find_doc_numbers, type_from_line, type_of_code
+from pipeline.doctypes import DocNumber, find_doc_numbers, type_from_line, type_of_code
 from pipeline.model import Document, Header, Line, Section
 from pipeline.vntext import fold, load_data, nfc, words_alternation
 
@@ -24,11 +24,17 @@ VERSION = "0.1.0"
 _HEADER_SCAN = 30
 _ROMAN = {"I": 1, "V": 5, "X": 10}
 _LETTERS = "abcdđefghijklmnopqrstuvwxyz"
+_OPTIONAL_LETTERS = "đfjwz"  # in one of the two alphabets lists follow, not both
 _NUMBER_LINE = re.compile(r"^\W{0,3}s[o0-9]\w?\s*[:.;]?\s*(?=\d)")
+# what OCR leaves of `Số:` before the number (`$6:1408`, `S6: 452`, `So 12`)
+_NUMBER_PREFIX = re.compile(r"^\W{0,3}(?:[s$5§][o0-9]?\w?)?\s*[:.;,]?\s*$")
+# folded text; day and month may carry OCR look-alikes of digits (`tháng /2năm` is 12)
+_OCR_DIGITS = r"[\doil|!/]"
 _DATE_LINE = re.compile(
-    r"(?P<place>[^\d,]{2,40}?)\s*,\s*ng\w{0,3}\s+(?P<d>\d{1,2})\s+th\w{1,5}\s+(?P<m>\d{1,2})"
-    r"\s+n\w{1,3}\s+(?P<y>(?:19|20)\d{2})"
+    rf"(?P<place>[^\d,]{{2,40}}?)\s*[,.]?\s+ng\w{{0,3}}\s+(?P<d>{_OCR_DIGITS}{{1,2}})\s*"
+    rf"th\w{{1,5}}\s*(?P<m>{_OCR_DIGITS}{{1,3}})\s*n\w{{1,3}}\s*(?P<y>(?:19|20)[\do]{{2}})"
 )
+_DIGIT_OF = str.maketrans("oil|!/", "011111")
 _TERMINAL = tuple(".:;!?…")
 
 
@@ -38,6 +44,9 @@ class _Heading:
     label: str
     rest: str
     value: tuple[int, ...] = field(default_factory=tuple)
+    # False for a label OCR left unpunctuated (`L Việc`) or unreadable (`¢)`): taken only
+    # where the numbering expects a heading of its kind
+    sure: bool = True
 
 
 @dataclass
@@ -68,10 +77,30 @@ def _motto_re() -> re.Pattern[str]:
     return re.compile(words_alternation(words).replace(r"\-", r"\s*[-–]\s*"))
 
 
+@cache
+def _motto_parts() -> list[tuple[re.Pattern[str], int]]:
+    """Fragments of the motto that survive OCR, each with how many words precede it."""
+    return [
+        (re.compile(rf"(?<!\w){pattern}"), int(before))
+        for pattern, before in load_data("header.json")["motto_fragments"]
+    ]
+
+
 def _left_column(text: str) -> str:
-    """The part of a header line before the national motto (two columns read as one)."""
-    m = _motto_re().search(fold(text))
-    return (text[: m.start()] if m else text).strip()
+    """The part of a header line before the national motto (two columns read as one).
+
+    A damaged motto (`Píc lập - Tự do - Hạnh phúc`) is found by a fragment that OCR left
+    whole; the words the fragment says come before it are cut too.
+    """
+    folded = fold(text)
+    if m := _motto_re().search(folded):
+        return text[: m.start()].strip()
+    for pattern, before in _motto_parts():
+        if m := pattern.search(folded):
+            words = list(re.finditer(r"\S+", folded[: m.start()]))
+            cut = words[-before].start() if before and len(words) >= before else m.start()
+            return text[:cut].strip()
+    return text.strip()
 
 
 def _running_case(text: str, after_name: bool) -> str:
@@ -123,19 +152,25 @@ def _parse_header(lines: list[Line], texts: list[str]) -> tuple[Header, _Body]:
     for i in range(scan):
         text = texts[i]
         folded = fold(text)
-        if num_idx is None and (m := _NUMBER_LINE.match(folded)):
-            nums = find_doc_numbers(text[m.end() :])
-            if nums:
-                num_idx = i
-                header.number = nums[0].text
-                header.type = type_of_code(nums[0].type_code)
-                issuer_code = nums[0].issuer_code
-                rest = text[m.end() + nums[0].end :]
-                if date_idx is None and _header_date(header, rest):
-                    date_idx = i
-                continue
-        if date_idx is None and _header_date(header, text):
+        # codes and figures are no words to restore: the OCR text has the last say on them
+        raw = nfc(lines[i].raw)
+        on_raw = _number_on_line(raw, fold(raw)) if raw != text else None
+        on_text = _number_on_line(text, folded)
+        if num_idx is None and (found := on_raw or on_text):
+            num = found[0]
+            num_idx = i
+            header.number = num.text
+            header.type = type_of_code(num.type_code)
+            issuer_code = num.issuer_code
+            rests = [text[on_text[1] + on_text[0].end :]] if on_text else []
+            rests += [raw[on_raw[1] + on_raw[0].end :]] if on_raw else []
+            if date_idx is None and any(_header_date(header, rest) for rest in rests):
+                date_idx = i
+                _place_from_text(header, rests[0])
+            continue
+        if date_idx is None and (_header_date(header, text) or _header_date(header, raw)):
             date_idx = i
+            _place_from_text(header, text)
             continue
         if type_idx is None and vv_idx is None and (num_idx is not None or date_idx is not None):
             t = type_from_line(text)
@@ -171,16 +206,56 @@ def _parse_header(lines: list[Line], texts: list[str]) -> tuple[Header, _Body]:
     return header, _Body(body_start, end)
 
 
+def _number_on_line(text: str, folded: str) -> tuple[DocNumber, int] | None:
+    """The document's own number on a `Số: …` line, and the offset its match is relative to.
+
+    OCR may damage the `Số:` prefix (`$6:1408 /BC-SKHCN`); a number with a known type
+    code right at the start of a line counts too.
+    """
+    if m := _NUMBER_LINE.match(folded):
+        nums = find_doc_numbers(text[m.end() :])
+        if nums:
+            return nums[0], m.end()
+    nums = find_doc_numbers(text)
+    if nums and nums[0].type_code and _NUMBER_PREFIX.match(folded[: nums[0].start]):
+        return nums[0], 0
+    return None
+
+
+def _ocr_int(text: str) -> int | None:
+    """A figure read through OCR look-alikes (`/2` → 12, `O9` → 9), if it is one."""
+    digits = text.translate(_DIGIT_OF)
+    return int(digits) if digits.isdigit() else None
+
+
 def _header_date(header: Header, text: str) -> bool:
     m = _DATE_LINE.search(fold(text))
     if not m:
         return False
-    iso, _ = make_date(int(m.group("d")), int(m.group("m")), int(m.group("y")))
+    if not all(any(ch.isdigit() for ch in m.group(k)) for k in ("d", "m")):
+        return False  # `tháng /năm`: the month is lost, not 1
+    d, mo, y = (_ocr_int(m.group(k)) for k in ("d", "m", "y"))
+    if d is None or mo is None or y is None:
+        return False
+    iso, _ = make_date(d, mo, y)
+    if iso is None:
+        return False
     header.date = iso
     place = text[m.start("place") : m.end("place")].strip(" :;,.-")
     place = re.sub(r"^(?:.*\s)?(?:\d\S*)\s+", "", place)  # what is left of a number column
     header.place = place or None
     return True
+
+
+_PLACE_BEFORE_DATE = re.compile(r"(?P<place>[^\d,]{2,40}?)\s*,\s*ng\w{0,3}\s")
+
+
+def _place_from_text(header: Header, text: str) -> None:
+    """The place as restored (with its diacritics), when the date came from the OCR text."""
+    if m := _PLACE_BEFORE_DATE.search(fold(text)):
+        place = text[m.start("place") : m.end("place")].strip(" :;,.-")
+        place = re.sub(r"^(?:.*\s)?(?:\d\S*)\s+", "", place)
+        header.place = place or header.place
 
 
 def _authorities(texts: list[str]) -> tuple[str | None, str | None]:
@@ -245,9 +320,14 @@ def _skip_kinh_gui(texts: list[str], i: int, header: Header) -> int:
     return j
 
 
+# `Nơi nhận:` as OCR and restoration leave it (`Nói nhGn:`, `Noi nhan`)
+_RECIPIENTS_LINE = re.compile(r"^\W{0,2}n\S{1,2}i\s+nh\S{1,3}n?(?:\s*:|\s*$|\s+kt\b)")
+
+
 def _body_end(texts: list[str], start: int) -> int:
     for i in range(start, len(texts)):
-        if fold(texts[i]).lstrip().startswith("noi nhan"):
+        folded = fold(texts[i]).lstrip()
+        if folded.startswith("noi nhan") or _RECIPIENTS_LINE.match(folded):
             return i
     return len(texts)
 
@@ -302,8 +382,13 @@ def _signature(texts: list[str], end: int, header: Header) -> None:
 
 
 def _person_name(text: str) -> str | None:
-    """A personal name standing alone at the end of a line (`Phan Văn Hiếu`), else None."""
+    """A personal name standing alone at the end of a line (`Phan Văn Hiếu`), else None.
+
+    Stamp and signature noise that OCR leaves around the name (`“Phan Văn Hiếu`,
+    `Phan Văn Hiếu »`) is dropped.
+    """
     chunk = re.split(r"[;:]|\.\s|\s{3,}", text.strip())[-1].strip()
+    chunk = re.sub(r"^[^\w(]+|[^\w.)]+$", "", chunk)
     for rank in load_data("header.json")["rank_prefixes"]:
         if chunk.startswith(rank + " "):
             chunk = chunk[len(rank) :].strip()
@@ -312,6 +397,8 @@ def _person_name(text: str) -> str | None:
     whole_line = chunk == text.strip()
     if not 2 <= len(words) <= 5 or (whole_line and text.strip().startswith(("-", "+"))):
         return None
+    if sum(len(w) < 2 for w in words) > 1 or len(words[-1]) < 2:
+        return None  # stamp noise (`Là ở`), not a name
     if not all(_NAME_WORD.fullmatch(w) for w in words):
         return None
     surnames = {fold(s) for s in load_data("header.json")["surnames"]}
@@ -329,7 +416,7 @@ def _roman_value(token: str) -> int | None:
     """The value of a Roman numeral, reading OCR's `L`, `l`, `1`, `|` as `I`."""
     if not any(c in "IVXL" for c in token):
         return None
-    token = re.sub(r"[Ll1|!]", "I", token)
+    token = re.sub(r"[Ll1|!]", "I", token).upper()  # `Iv.`: a case slip beside a capital
     if not re.fullmatch(r"X{0,2}(?:IX|IV|V?I{0,3})", token) or not token:
         return None
     total, prev = 0, 0
@@ -348,8 +435,13 @@ def _to_roman(n: int) -> str:
     return out
 
 
-_ROMAN_HEAD = re.compile(r"^([IVXLl1|]{1,5})\s*[.:]\s*(\S.*)$")
-_ARABIC_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(\.|\))?\s+(\S.*)$")
+_ROMAN_HEAD = re.compile(r"^([IVXLl1|][IVXLl1|vx]{0,4})\s*[.:]\s*(\S.*)$")
+_ARABIC_HEAD = re.compile(
+    r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:(\.|\))?\s+(\S.*)|(\.)(?=[A-ZĐÀ-Ỹ])(\S.*))$"
+)
+_BARE_ROMAN_HEAD = re.compile(r"^([IVXLl|]{1,4})\s+(\S.*)$")
+_DAMAGED_LETTER_HEAD = re.compile(r"^([^\s()\d.,;:]{1,3})\s?\)\s+(\S.*)$")
+_LABEL_TOKEN = re.compile(r"^\s*(?:\S{1,6}?[.):](?=\s*\S)|\S{1,4}\s)\s*")
 _LETTER_HEAD = re.compile(r"^([a-zđ])\s?[.)]\s+(\S.*)$")
 _APPENDIX_HEAD = re.compile(r"^phu\s+luc(?:\s+([0-9]{1,3}[a-z]?|[ivx]{1,5})\b|\s*$)")
 
@@ -371,7 +463,8 @@ def _parse_heading(text: str) -> _Heading | None:
         if value and _starts_upper(m.group(2)):
             return _Heading("roman", _to_roman(value), m.group(2), (value,))
     if m := _ARABIC_HEAD.match(s):
-        label, closer, rest = m.group(1), m.group(2), m.group(3)
+        label = m.group(1)
+        closer, rest = (m.group(2), m.group(3)) if m.group(3) else (m.group(4), m.group(5))
         parts = tuple(int(p) for p in label.split("."))
         if (closer or len(parts) > 1) and _starts_upper(rest) and all(p > 0 for p in parts):
             return _Heading("arabic", label, rest, parts)
@@ -381,6 +474,42 @@ def _parse_heading(text: str) -> _Heading | None:
     return None
 
 
+def _unsure_heading(text: str) -> _Heading | None:
+    """A heading whose label OCR damaged: a Roman numeral without its dot, a letter unread."""
+    s = text.strip()
+    if (m := _BARE_ROMAN_HEAD.match(s)) and _starts_upper(m.group(2)):
+        value = _roman_value(m.group(1))
+        if value:
+            return _Heading("roman", _to_roman(value), m.group(2), (value,), sure=False)
+    m = _DAMAGED_LETTER_HEAD.match(s)
+    if m and not re.fullmatch(r"[a-zđ]", m.group(1)) and _starts_upper(m.group(2)):
+        return _Heading("letter", "?", m.group(2), (0,), sure=False)
+    return None
+
+
+def _strip_label(text: str) -> str:
+    """A numbered line without its (maybe damaged) label."""
+    return _LABEL_TOKEN.sub("", text, count=1).strip()
+
+
+def _candidates(text: str, raw: str) -> list[_Heading]:
+    """Readings of a line as a heading: of the restored text, then of the OCR text.
+
+    Restoration may turn a label into a word (`a)` → `là)`, `I.` → `Lỡ`), so the OCR
+    text is read too; titles always come from the restored text.
+    """
+    out: list[_Heading] = []
+    for parse in (_parse_heading, _unsure_heading):
+        for source in (text, raw) if raw != text else (text,):
+            h = parse(source)
+            if h is None or any((h.kind, h.value) == (o.kind, o.value) for o in out):
+                continue
+            if source is not text:
+                h.rest = _strip_label(text)
+            out.append(h)
+    return out
+
+
 @dataclass
 class _Counters:
     roman: int = 0
@@ -388,6 +517,7 @@ class _Counters:
     letter: int = 0
     path_roman: str | None = None
     path_arabic: list[str] = field(default_factory=list)
+    appendix: bool = False  # an appendix has begun; its numbering is its own
 
 
 def _fits(h: _Heading, c: _Counters) -> bool:
@@ -415,11 +545,111 @@ def _fits(h: _Heading, c: _Counters) -> bool:
     return True
 
 
+def _expected(kind: str, c: _Counters) -> tuple[int, ...] | None:
+    """The value the next heading of a kind would have; None where that is not one value."""
+    if kind == "roman":
+        return (c.roman + 1,)
+    if kind == "letter":
+        return (c.letter + 1,)
+    if kind == "arabic" and c.arabic:
+        return (c.arabic[0] + 1,)
+    return None
+
+
+def _relabel(h: _Heading, value: tuple[int, ...]) -> _Heading:
+    if h.kind == "roman":
+        label = _to_roman(value[0])
+    elif h.kind == "letter":
+        label = _LETTERS[value[0] - 1]
+    else:
+        label = ".".join(str(p) for p in value)
+    return _Heading(h.kind, label, h.rest, value)
+
+
+def _next_of_kind(
+    cands: list[list[_Heading]], i: int, kind: str, parents: tuple[str, ...]
+) -> _Heading | None:
+    """The next sure heading of `kind` after line `i`, unless a parent heading comes first."""
+    for j in range(i + 1, min(len(cands), i + 120)):
+        for h in cands[j]:
+            if h.sure and h.kind == kind:
+                return h
+            if h.sure and h.kind in parents:
+                return None
+    return None
+
+
+def _choose(cands: list[list[_Heading]], i: int, c: _Counters) -> _Heading | None:
+    """The reading of line `i` that continues the numbering, repairing one damaged label.
+
+    A label that does not fit (`c)` read for `e)`, `II.` for `III.`) or could not be read
+    is taken as the expected one when the next heading of its kind confirms the sequence
+    (`f)` follows), or when it is the last of its list.
+    """
+    for h in cands[i]:
+        if h.sure and _fits(h, c):
+            return h
+    parents = {"roman": ("appendix",), "arabic": ("roman", "appendix")}
+    # a letter list ends at any heading above it
+    for h in cands[i]:
+        expected = _expected(h.kind, c)
+        if expected is None or (h.kind == "arabic" and len(h.value) != 1):
+            continue
+        if not h.sure and h.value == expected:
+            return _relabel(h, expected)
+        nxt = _next_of_kind(cands, i, h.kind, parents.get(h.kind, ("roman", "arabic", "appendix")))
+        if h.kind == "letter":
+            if h.sure and h.value == (c.letter,) and _LETTERS[c.letter : c.letter + 1] == "đ":
+                h = _Heading(h.kind, "d", h.rest, (0,), sure=False)  # OCR drops the bar of đ
+                nxt = nxt if nxt is None or nxt.value[0] > c.letter + 1 else None
+                if nxt is None:
+                    return _relabel(h, (c.letter + 1,))
+            if nxt is None and (c.letter == 0 or h.sure):
+                continue
+            value = _letter_between(c.letter, nxt.value[0] if nxt else None)
+            if value:
+                return _relabel(h, (value,))
+        elif (nxt and nxt.value == (expected[0] + 1,)) or _strokes_lost(h, expected, nxt, c):
+            return _relabel(h, expected)
+    return None
+
+
+def _strokes_lost(
+    h: _Heading, expected: tuple[int, ...], nxt: _Heading | None, c: _Counters
+) -> bool:
+    """An upper-case Roman heading whose numeral lost strokes to OCR (III. read as I.)."""
+    return (
+        h.kind == "roman"
+        and h.sure
+        and h.value < expected
+        and not c.appendix
+        and _is_upper_line(h.rest)
+        and (nxt is None or nxt.value[0] > expected[0])
+    )
+
+
+def _letter_between(prev: int, nxt: int | None) -> int | None:
+    """The letter of a list item between `prev` and `nxt` (0: none), if one fits.
+
+    Lists follow the Vietnamese alphabet (d, đ, e, g) or the Latin one (d, e, f, g);
+    the letters only one of them has are taken only when the next item demands them.
+    """
+    value = prev + 1
+    while value <= len(_LETTERS) and _LETTERS[value - 1] in _OPTIONAL_LETTERS:
+        value += 1
+    if nxt is not None and value >= nxt:
+        value = prev + 1
+    if value > len(_LETTERS) or (nxt is not None and value >= nxt):
+        return None
+    return value
+
+
 def _advance(h: _Heading, c: _Counters) -> str:
     """Record a heading; return its section path."""
     if h.kind == "appendix":
         # the main Roman numbering may resume after an appendix placed mid-document
         c.arabic, c.letter, c.path_roman, c.path_arabic = (), 0, h.label, []
+        c.appendix = True
         return h.label
     if h.kind == "roman":
         c.roman, c.arabic, c.letter = h.value[0], (), 0
@@ -436,9 +666,14 @@ def _advance(h: _Heading, c: _Counters) -> str:
     return "/".join(parts)
 
 
+_PAGE_NUMBER = re.compile(r"^\s*[-–]?\s*\d{1,3}\s*[-–]?\s*$")
+
+
 def _paragraph_start(texts: list[str], i: int, start: int, heading_lines: set[int]) -> bool:
     if i == start:
         return True
+    if _PAGE_NUMBER.match(texts[i - 1]) and i - 1 > start:
+        i -= 1  # a page number between two pages does not join them
     prev = texts[i - 1].rstrip()
     if not prev.strip() or (i - 1) in heading_lines:
         return True
@@ -448,19 +683,25 @@ def _paragraph_start(texts: list[str], i: int, start: int, heading_lines: set[in
     return texts[i].startswith(" ") and not prev[-1:].isalpha()
 
 
-def _title(texts: list[str], i: int, rest: str, end: int) -> str:
-    """The heading's title, or '' when the numbered line opens running text."""
+def _title(texts: list[str], i: int, rest: str, end: int, numbered: list[bool]) -> str:
+    """The heading's title, or '' when the numbered line opens running text.
+
+    `numbered` tells which lines read as headings (however damaged their label).
+    """
     rest = rest.strip()
     nxt = texts[i + 1].strip() if i + 1 < end else ""
     if rest and not rest.endswith(_TERMINAL) and nxt:
-        # a heading line of its own: upper case, or clearly shorter than the text below
+        # a heading line of its own: upper case, or clearly shorter than the text below,
+        # or followed at once by a heading under it
         if _is_upper_line(rest) and not _is_upper_line(nxt):
+            return rest
+        if numbered[i + 1] and len(rest) < 120:
             return rest
         if _starts_upper(nxt) and len(rest) < 0.6 * len(nxt):
             return rest
     para = [rest]
     j = i + 1
-    while j < end and texts[j].strip() and _parse_heading(texts[j]) is None:
+    while j < end and texts[j].strip() and not numbered[j]:
         if texts[j].lstrip()[:1] in "-+•":
             break
         para.append(texts[j].strip())
@@ -479,20 +720,29 @@ def _sections(lines: list[Line], texts: list[str], body: _Body) -> list[Section]
     heading_lines: set[int] = set()
     current: str | None = None
     in_appendix = False
+    cands = [
+        _candidates(texts[i], nfc(lines[i].raw)) if i >= body.start else []
+        for i in range(len(lines))
+    ]
+    numbered = [bool(c) for c in cands]
     for i in range(len(lines)):
-        h = _parse_heading(texts[i]) if i >= body.start else None
+        h = cands[i][0] if cands[i] else None
         outside = i < body.start or (i >= body.end and not in_appendix)
         opens_appendix = h and h.kind == "appendix" and _paragraph_start(texts, i, 0, heading_lines)
         if outside and not opens_appendix:
             lines[i].section = None
             continue
-        if h and _paragraph_start(texts, i, body.start, heading_lines) and _fits(h, counters):
+        if h and _paragraph_start(texts, i, body.start, heading_lines):
+            h = _choose(cands, i, counters)
+        else:
+            h = None
+        if h:
             in_appendix = in_appendix or h.kind == "appendix"
             current = _advance(h, counters)
             heading_lines.add(i)
             level = {"roman": 1, "arabic": 2, "letter": 3, "appendix": 1}[h.kind]
             stop = len(texts) if in_appendix else body.end
-            title = _title(texts, i, h.rest, stop)
+            title = _title(texts, i, h.rest, stop, numbered)
             if h.kind == "appendix":
                 title = h.rest or title
             sections.append(

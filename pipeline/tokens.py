@@ -19,9 +19,11 @@ OCR_LETTER_STAND_INS = "&¢@§£€"
 _PIECE = re.compile(
     r"(?P<code>(?:https?://|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\d[\w&.:/-]*[/-][\w&./-]*?[A-ZĐ][\w&/-]*)"
-    # A single digit glued to letters is an OCR misreading of a letter (1& for lệ, 6i).
-    rf"|(?P<word>(?:[^\W\d_]|[{OCR_LETTER_STAND_INS}]|\d(?=[^\W\d_]|[{OCR_LETTER_STAND_INS}]))"
-    rf"[\w{OCR_LETTER_STAND_INS}]*)"
+    # A single digit glued to letters is an OCR misreading of a letter (1& for lệ, 6i), and
+    # an apostrophe between letters a misread horn (tru’éc for trước).
+    rf"|(?P<word>(?:[^\W\d_]|[{OCR_LETTER_STAND_INS}]"
+    rf"|(?<![\d/.,])\d(?=[^\W\d_]|[{OCR_LETTER_STAND_INS}]))"
+    rf"(?:[\w{OCR_LETTER_STAND_INS}]|['’](?=[^\W\d_]))*)"
     r"|(?P<num>\d+(?:[.,/]\d+)*%?)"
     r"|(?P<punct>[^\s])"
 )

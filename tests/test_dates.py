@@ -59,3 +59,13 @@ def test_a_bare_date_is_not_a_deadline() -> None:
 def test_a_year_in_a_name_has_no_marker() -> None:
     expr = one("Kế hoạch chuyển đổi số năm 2026")
     assert expr.strength == "bare"
+
+
+def test_ocr_spellings_of_quy_count_in_the_slash_form() -> None:
+    assert one("hoàn thành trong Quá 1/2026").period == "2026-Q1"
+    assert one("hoàn thành trong Qui 1/2026").strength == "strong"
+
+
+def test_horn_read_as_apostrophe_keeps_the_marker_strong() -> None:
+    expr = one("trụ’ốc ngày 30/9/2026")
+    assert expr.date == "2026-09-30" and expr.strength == "strong"

@@ -156,3 +156,68 @@ def test_only_a_table_gives_no_tasks() -> None:
     )
     doc = run(table)
     assert doc.directives == []
+
+
+# --- OCR'd and restored text --------------------------------------------------------------
+
+
+def cited(text: str) -> list[str]:
+    doc = run(HEADER + "\nI. Kết quả\n\n" + text + "\n")
+    return [r.number for r in doc.references]
+
+
+def test_ocr_damaged_document_numbers_are_given_in_canonical_form() -> None:
+    assert cited("Thực hiện Kết luận số 148:KL/TW của Bộ Chính trị.") == ["148-KL/TW"]
+    assert cited("Thực hiện Nghị quyết số 57-NQITW của Bộ Chính trị.") == ["57-NQ/TW"]
+    assert cited("Theo Báo cáo số 1408 /BC-SKHCN của Sở.") == ["1408/BC-SKHCN"]
+    assert cited("Theo Nghị quyết số 12/NQ-HDND của HĐND tỉnh.") == ["12/NQ-HĐND"]
+    assert cited("Theo Quyết định số 12/QD-UBND của UBND tỉnh.") == ["12/QĐ-UBND"]
+
+
+def test_a_times_colon_is_not_a_document_number() -> None:
+    assert cited("Cuộc họp lúc 14:30 ngày 08/10/2025. Điều 5:Quy định chung.") == []
+
+
+def test_type_named_before_a_number_repairs_its_code() -> None:
+    assert cited("Thực hiện Công điện số 111/CP-TTg của Thủ tướng.") == ["111/CĐ-TTg"]
+    assert cited("Thực hiện Nghị quyết số 71/2025/NQ-CP của Chính phủ.") == ["71/2025/NQ-CP"]
+
+
+def test_a_code_damaged_once_takes_the_spelling_used_elsewhere() -> None:
+    text = "Thông báo số 31-TB/TGV, Thông báo số 33-TB/TGV và Thông báo số 35-TB/TGYV."
+    assert cited(text) == ["31-TB/TGV", "33-TB/TGV", "35-TB/TGV"]
+
+
+def test_deadlines_survive_ocr_spellings_of_quy_and_a_horn_read_as_apostrophe() -> None:
+    text = TASKS.replace("trong Quý 1/2026", "trong Quá 1/2026").replace(
+        "trước ngày 15/01/2026", "trụ’ốc ngày 15/01/2026"
+    )
+    doc = run(HEADER + text)
+    found = {(d.date, d.period) for d in doc.deadlines}
+    assert ("2026-01-15", None) in found
+    assert (None, "2026-Q1") in found
+
+
+def test_quy_spelling_leniency_needs_the_slash_form() -> None:
+    doc = run(HEADER + "\nII. NHIỆM VỤ\n\n1. Sở Nội vụ chủ trì, vượt quá 1 năm 2026.\n")
+    assert all(d.period != "2026-Q1" for d in doc.deadlines)
+
+
+def test_task_after_a_label_restoration_damaged_names_its_agency() -> None:
+    text = TASKS.replace("b) UBND các xã", "là) UBND các xã")
+    doc = run(HEADER + text)
+    assert any(t.responsible == "UBND các xã, phường" for t in doc.directives)
+
+
+def test_extraction_of_garbage_gives_empty_lists() -> None:
+    for text in ["", "¢) Il. |.\n\n@@", "| Sở Nội vụ | 2026 |\n| x | y |\n"]:
+        doc = run(text)
+        assert doc.references == [] and doc.deadlines == [] and doc.indicators == []
+
+
+def test_đ_read_as_db_in_a_code_is_repaired() -> None:
+    assert cited("Theo Nghị định số 30/2020/NDB-CP của Chính phủ.") == ["30/2020/NĐ-CP"]
+
+
+def test_road_chainage_is_not_a_document_number() -> None:
+    assert cited("Đoạn Km+000 - Km+460 mở rộng.") == []

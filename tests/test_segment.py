@@ -140,3 +140,155 @@ def test_garbage_and_empty_text_do_not_fail() -> None:
     for text in ["", "\n\n\n", "|||| ---- %%%% 12/ab", "a) b) c)\n1.\nI."]:
         doc = doc_of(text)
         assert doc.header.number is None
+
+
+# --- OCR'd and restored text --------------------------------------------------------------
+
+
+def doc_with_raw(text: str, raw: dict[int, str]) -> Document:
+    """A document whose lines (1-based numbers in `raw`) were OCR'd as given."""
+    source = Source(path="t.txt", sha256="0", kind="text")
+    doc = text_document(text, source)
+    for line in doc.lines:
+        line.raw = raw.get(line.number, line.text)
+    return segment_document(doc)
+
+
+def test_number_line_with_damaged_prefix_and_space_before_slash_is_read() -> None:
+    text = HEADER.replace("Số: 3540/BC-SKHCN", "$6:1408 /BC-SKHCN") + FOOTER
+    h = doc_of(text).header
+    assert h.number == "1408/BC-SKHCN"
+    assert h.type == "Báo cáo"
+    assert h.date == "2025-12-12"
+
+
+def test_month_with_ocr_lookalike_digits_is_read() -> None:
+    text = HEADER.replace("ngày 12 tháng 12 năm 2025", "ngày 09 tháng /2năm 2025")
+    assert doc_of(text).header.date == "2025-12-09"
+
+
+def test_unreadable_date_gives_no_date() -> None:
+    text = HEADER.replace("ngày 12 tháng 12 năm 2025", "ngày 09 tháng ?? năm 2025")
+    assert doc_of(text).header.date is None
+
+
+def test_type_comes_from_the_type_line_when_the_code_is_damaged() -> None:
+    text = HEADER.replace("3540/BC-SKHCN", "3540/8C-SKHCN").replace("BÁO CÁO", "BẢO CẢO")
+    assert doc_of(text).header.type == "Báo cáo"
+
+
+def test_signer_is_found_behind_stamp_noise() -> None:
+    text = HEADER + FOOTER.replace("Phan Văn Hiếu", "“Phan Văn Hiếu »")
+    assert doc_of(text).header.signer == "Phan Văn Hiếu"
+
+
+def test_stamp_noise_is_not_a_signer() -> None:
+    text = HEADER + FOOTER.replace("Phan Văn Hiếu", "Là ở")
+    assert doc_of(text).header.signer is None
+
+
+def test_damaged_motto_is_cut_from_the_authority_line() -> None:
+    text = HEADER.replace("Độc lập - Tự do", "Píc lập - Tự do") + FOOTER
+    assert doc_of(text).header.issuer == "Sở Khoa học và Công nghệ"
+
+
+def test_damaged_recipients_line_ends_the_body() -> None:
+    text = HEADER + "I. KẾT QUẢ\nNội dung.\n\nNói nhGn:\n- Như trên;\n- Lưu: VT.\n"
+    doc = doc_of(text)
+    assert doc.lines[-2].section is None
+
+
+BODY = """
+I. KẾT QUẢ
+Nội dung.
+II. NHIỆM VỤ
+1. Tuyên truyền
+a) Sở Nội vụ chủ trì.
+b) Sở Tài chính bảo đảm kinh phí.
+c) Sở Xây dựng hướng dẫn.
+d) Công an tỉnh kiểm tra.
+e) Các xã thực hiện.
+f) Các phường thực hiện.
+2. Kiểm tra
+Nội dung.
+III. TỔ CHỨC THỰC HIỆN
+Nội dung.
+IV. KINH PHÍ
+Nội dung.
+"""
+
+
+def body_lines(body: str) -> dict[str, int]:
+    return {t: k for k, t in enumerate((HEADER + body).split("\n"), start=1)}
+
+
+def test_label_restoration_turned_into_a_word_is_read_from_the_ocr_text() -> None:
+    at = body_lines(BODY)
+    text = (HEADER + BODY).replace("a) Sở Nội vụ", "là) Sở Nội vụ")
+    doc = doc_with_raw(text, {at["a) Sở Nội vụ chủ trì."]: "a) So Noi vu chu tri."})
+    assert (at["a) Sở Nội vụ chủ trì."], "a", 3) in labels(doc)
+
+
+def test_one_damaged_letter_in_a_list_is_repaired_from_its_neighbours() -> None:
+    at = body_lines(BODY)
+    doc = doc_of((HEADER + BODY).replace("e) Các xã", "c) Các xã"))
+    assert (at["e) Các xã thực hiện."], "e", 3) in labels(doc)
+    assert (at["f) Các phường thực hiện."], "f", 3) in labels(doc)
+
+
+def test_unreadable_letter_label_takes_its_place_in_the_list() -> None:
+    at = body_lines(BODY)
+    doc = doc_of((HEADER + BODY).replace("c) Sở Xây dựng", "¢) Sở Xây dựng"))
+    assert (at["c) Sở Xây dựng hướng dẫn."], "c", 3) in labels(doc)
+    assert (at["d) Công an tỉnh kiểm tra."], "d", 3) in labels(doc)
+
+
+def test_d_for_đ_after_d_is_read_as_đ() -> None:
+    body = "\nI. NHIỆM VỤ\na) Một việc.\nb) Hai việc.\nc) Ba việc.\nd) Bốn việc.\nd) Năm việc.\n"
+    at = body_lines(body)
+    assert (at["d) Năm việc."], "đ", 3) in labels(doc_of(HEADER + body))
+
+
+def test_roman_heading_without_its_dot_is_read_where_expected() -> None:
+    at = body_lines(BODY)
+    doc = doc_of((HEADER + BODY).replace("I. KẾT QUẢ", "L KẾT QUẢ"))
+    assert (at["I. KẾT QUẢ"], "I", 1) in labels(doc)
+
+
+def test_roman_numeral_with_lost_strokes_is_repaired() -> None:
+    at = body_lines(BODY)
+    doc = doc_of((HEADER + BODY).replace("III. TỔ CHỨC", "II. TỔ CHỨC"))
+    assert (at["III. TỔ CHỨC THỰC HIỆN"], "III", 1) in labels(doc)
+    assert (at["IV. KINH PHÍ"], "IV", 1) in labels(doc)
+
+
+def test_roman_numeral_in_mixed_case_is_read() -> None:
+    at = body_lines(BODY)
+    doc = doc_of((HEADER + BODY).replace("IV. KINH", "Iv. KINH"))
+    assert (at["IV. KINH PHÍ"], "IV", 1) in labels(doc)
+
+
+def test_arabic_heading_without_space_after_its_dot_is_read() -> None:
+    at = body_lines(BODY)
+    doc = doc_of((HEADER + BODY).replace("2. Kiểm tra", "2.Kiểm tra"))
+    assert (at["2. Kiểm tra"], "2", 2) in labels(doc)
+
+
+def test_page_number_between_pages_does_not_hide_a_heading() -> None:
+    body = BODY.replace("b) Sở Tài chính", "2\nb) Sở Tài chính")
+    at = body_lines(body)
+    assert (at["b) Sở Tài chính bảo đảm kinh phí."], "b", 3) in labels(doc_of(HEADER + body))
+
+
+def test_garbage_and_tables_give_no_header_and_no_sections() -> None:
+    for text in ["", "@@@ ### \n\n|||", "| a | b |\n| 1 | 2 |\n", "L\n¢)\nIl.\n"]:
+        doc = doc_of(text)
+        assert doc.sections == [] and doc.header.number is None
+
+
+def test_number_and_date_restoration_changed_are_read_from_the_ocr_text() -> None:
+    text = HEADER.replace("3540/BC-SKHCN", "3540/TT-SKHCN").replace("tháng 12 năm", "tháng /năm")
+    doc = doc_with_raw(text, {4: "S6: 3540/BC-SKHCN Quang Ngai, ngay 12 thang /2nam 2025"})
+    assert doc.header.number == "3540/BC-SKHCN"
+    assert doc.header.date == "2025-12-12"
+    assert doc.header.place == "Quảng Ngãi"
