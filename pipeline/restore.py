@@ -36,6 +36,11 @@ Regime = Literal["eng", "stripped", "vie"]
 UNKNOWN_WORD_PENALTY = -4.0
 # Candidates this far (natural log) below the best channel score are not worth a look.
 CHANNEL_MARGIN = 14.0
+# A long token whose best reading scores below SPLIT_BELOW is tried as two syllables run
+# together; the split must beat the whole by SPLIT_GAIN (natural log).
+SPLIT_MIN_LENGTH = 7
+SPLIT_BELOW = -8.0
+SPLIT_GAIN = 8.0
 # Only the likeliest readings of a token are also looked up one edit away.
 FUZZY_READINGS = 2
 
@@ -97,6 +102,7 @@ class _Slot:
     piece: Piece
     candidates: list[tuple[str, float, int]]  # (lower-case word, channel logp, LM id)
     fixed: bool
+    joiner: str = ""  # written before the word: " " for the second half of a split token
 
 
 class Restorer:
@@ -158,6 +164,35 @@ class Restorer:
         floor = scored[0][1] - CHANNEL_MARGIN
         return [c for c in scored[: self.model.max_candidates] if c[1] >= floor], False
 
+    def _slots(self, line: int, piece: Piece, regime: Regime) -> list[_Slot]:
+        """One slot for a word, or two when OCR ran two syllables together (hiénrcéc)."""
+        cands, fixed = self.candidates(piece.text, regime)
+        whole = _Slot(line, piece, cands, fixed)
+        text = piece.text
+        if regime != "eng" or len(text) < SPLIT_MIN_LENGTH:
+            return [whole]
+        best_whole = -math.inf if fixed else cands[0][1]
+        if best_whole > SPLIT_BELOW:
+            return [whole]
+        best: tuple[float, int] | None = None
+        for i in range(2, len(text) - 1):
+            left, lfixed = self.candidates(text[:i], regime)
+            right, rfixed = self.candidates(text[i:], regime)
+            if lfixed or rfixed:
+                continue
+            score = left[0][1] + right[0][1]
+            if score > best_whole + SPLIT_GAIN and (best is None or score > best[0]):
+                best = (score, i)
+        if best is None:
+            return [whole]
+        i = best[1]
+        head = Piece(piece.start, piece.start + i, text[:i], "word")
+        tail = Piece(piece.start + i, piece.end, text[i:], "word")
+        return [
+            _Slot(line, head, self.candidates(head.text, regime)[0], False),
+            _Slot(line, tail, self.candidates(tail.text, regime)[0], False, joiner=" "),
+        ]
+
     def restore_code(self, code: str) -> str:
         """A document number with its letter codes restored: 45/2020/Nb-CP → 45/2020/NĐ-CP."""
         parts = _CODE_PARTS.split(code)
@@ -193,8 +228,8 @@ class Restorer:
 
         def flush() -> None:
             for slot, word, conf in self._decode(segment):
-                if word != slot.piece.text.lower():
-                    edits[slot.line].append(WordEdit(slot.piece, word, conf))
+                if slot.joiner or word != slot.piece.text.lower():
+                    edits[slot.line].append(WordEdit(slot.piece, slot.joiner + word, conf))
             segment.clear()
 
         for n, (line, ps) in enumerate(zip(lines, pieces, strict=True)):
@@ -207,15 +242,14 @@ class Restorer:
                     edits[n].append(repair)
                 ps = ps[1:]
             for p in ps:
-                if p.kind == "code":
+                if p.kind == "code" and p.text[:1].isdigit():  # a document number, not a URL
                     fixed_code = self.restore_code(p.text)
                     if fixed_code != p.text:
                         edits[n].append(WordEdit(p, fixed_code, 1.0))
                 if is_break(p):
                     flush()
                 elif p.kind == "word":
-                    cands, fixed = self.candidates(p.text, regime)
-                    segment.append(_Slot(n, p, cands, fixed))
+                    segment.extend(self._slots(n, p, regime))
                 else:
                     unit = lm_unit(p)
                     if unit is not None:

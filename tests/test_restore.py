@@ -97,3 +97,21 @@ def test_document_tokens_carry_restored_text_and_confidence() -> None:
     assert changed and all(t.restore_conf is not None and 0 < t.restore_conf <= 1 for t in changed)
     assert all(t.restore_conf is None for t in first.tokens if not t.changed)
     assert doc.stage_versions["restore"]
+
+
+def test_two_syllables_run_together_are_split() -> None:
+    got = restore_text("- Két qua thuc hiénrcéc nhiém vu tai cac Thong bao két luan")
+    assert got == "- Kết quả thực hiện các nhiệm vụ tại các Thông báo kết luận"
+
+
+def test_heading_labels_are_repaired_not_decoded() -> None:
+    got = restore_lines(["a) Nguoi dung dau cac so", "¢) Khai thac toi da", "II1. Panh gia chung"])
+    assert got == ["a) Người đứng đầu các sở", "c) Khai thác tối đa", "III. Đánh giá chung"]
+
+
+def test_document_codes_get_their_d_bar_back_and_urls_stay() -> None:
+    got = restore_text(
+        "Quyết định 608/QD-UBND, 45/2020/Nb-CP; thư điện tử qlkh.skhcn@nghean.gov.vn"
+    )
+    assert "608/QĐ-UBND" in got and "45/2020/NĐ-CP" in got
+    assert "qlkh.skhcn@nghean.gov.vn" in got
