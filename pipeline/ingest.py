@@ -15,7 +15,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,9 @@ from PIL import Image
 
 from pipeline.errors import InputFileError, MissingDependencyError
 from pipeline.model import Document, Line, Page, Source, SourceKind, Token
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfReader
 
 _MAGIC: list[tuple[bytes, SourceKind]] = [
     (b"%PDF-", "pdf"),
@@ -104,10 +107,10 @@ def text_document(text: str, source: Source) -> Document:
     return Document(source=source, pages=text_pages(text.split("\f")))
 
 
-def text_pages(page_texts: list[str], first_line: int = 1) -> list[Page]:
-    """One `Page` per text, one `Line` per text line, numbered on from `first_line`."""
+def text_pages(page_texts: list[str]) -> list[Page]:
+    """One `Page` per text, one `Line` per text line, numbered from 1."""
     pages: list[Page] = []
-    number = first_line - 1
+    number = 0
     for page_no, chunk in enumerate(page_texts, start=1):
         page = Page(number=page_no)
         for raw in chunk.split("\n"):
@@ -316,11 +319,10 @@ def read_text_layer(path: str | Path) -> list[str]:
         return open_pdf(p, Path(workdir)).texts
 
 
-def _opens_without_password(reader: object) -> bool:
+def _opens_without_password(reader: PdfReader) -> bool:
     """Whether an encrypted PDF opens with the empty user password (owner-only protection)."""
-    from pypdf import PasswordType, PdfReader
+    from pypdf import PasswordType
 
-    assert isinstance(reader, PdfReader)
     try:
         return reader.decrypt("") != PasswordType.NOT_DECRYPTED
     except Exception:
@@ -328,12 +330,9 @@ def _opens_without_password(reader: object) -> bool:
 
 
 def _read_pages(
-    reader: object, count: int
+    reader: PdfReader, count: int
 ) -> tuple[list[str], list[int | None], list[tuple[float, float]]]:
     """Per page: the text layer, the resolution of the scan on it, its size in inches."""
-    from pypdf import PdfReader
-
-    assert isinstance(reader, PdfReader)
     texts: list[str] = []
     scan_dpi: list[int | None] = []
     sizes: list[tuple[float, float]] = []
@@ -351,11 +350,8 @@ def _read_pages(
     return texts, scan_dpi, sizes
 
 
-def _scan_dpi(page: object, long_side: float) -> int | None:
+def _scan_dpi(page: PageObject, long_side: float) -> int | None:
     """Pixels per inch of the largest image drawn on the page, None when it has none."""
-    from pypdf import PageObject
-
-    assert isinstance(page, PageObject)
     resources = page.get("/Resources")
     xobjects = resources.get_object().get("/XObject") if resources is not None else None
     if xobjects is None or long_side <= 0:
@@ -417,8 +413,12 @@ def _clean_layer_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def ingest(path: str | Path) -> Document:
-    """Read any supported file into a `Document` (OCR'ing PDFs and images)."""
+def ingest(path: str | Path, *, jobs: int | None = None) -> Document:
+    """Read any supported file into a `Document` (OCR'ing PDFs and images).
+
+    `jobs`: pages OCR'd at once (default: one per core); pass 1 when documents are
+    already processed in parallel.
+    """
     from pipeline.ocr import ocr_document
 
     p = Path(path)
@@ -428,10 +428,10 @@ def ingest(path: str | Path) -> Document:
         return text_document(read_text(p), source)
     if kind == "image":
         source.text_layer = "none"
-        return ocr_document(image_pages(p), source)
+        return ocr_document(image_pages(p), source, jobs=jobs)
     with tempfile.TemporaryDirectory(prefix="vanthu-") as workdir:
         pdf = open_pdf(p, Path(workdir))
         source.text_layer = judge_text_layer(pdf.texts)
         use = layer_pages_to_use(pdf, source.text_layer)
         known = {i: _clean_layer_text(pdf.texts[i]) for i in range(pdf.pages) if use[i]}
-        return ocr_document(pdf.refs(), source, known_text=known)
+        return ocr_document(pdf.refs(), source, known_text=known, jobs=jobs)

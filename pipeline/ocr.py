@@ -34,8 +34,8 @@ LANG = "vie"
 TESSERACT_CONFIG = "--psm 3"
 # Two pieces of one Tesseract line are separate columns when this many line heights apart.
 COLUMN_GAP = 3.0
-# A blank of this many line heights ends a two-column band.
-BAND_GAP = 3.0
+# A gap above a line taller than this many line heights is a blank line.
+BLANK_LINE = 1.2
 PROGRESS_MIN_PAGES = 4
 
 Progress = Callable[[int, int, float], None]
@@ -149,12 +149,23 @@ def _split(row: list[Piece], left_edge: int, right_edge: int) -> tuple[list[Piec
     return left, right
 
 
+def _bottom(pieces: list[Piece]) -> int:
+    return max(p.box.y + p.box.h for p in pieces)
+
+
+def _ends_band(piece: Piece, own: int, other: int) -> bool:
+    """Whether a piece alone in its row starts something new below a two-column band: a
+    blank line parts it from its own column, and the other column has already ended."""
+    return piece.box.y - own > BLANK_LINE * piece.box.h and piece.box.y > other
+
+
 def reading_order(rows: list[list[Piece]]) -> list[list[Piece]]:
     """Lines to read, in order: a two-column band gives its left lines, then its right ones.
 
     A band starts at a row of exactly two pieces. It runs on while rows have at most two
     pieces, each wholly left of where the right column starts or right of where the left
-    column ends, and no blank of `BAND_GAP` lines intervenes. Outside bands, a row is a line.
+    column ends, and stops at a lone piece set off by a blank line below a column that has
+    ended ("Kính gửi:" under the header). Outside bands, a row is a line.
     """
     out: list[list[Piece]] = []
     i = 0
@@ -164,16 +175,18 @@ def reading_order(rows: list[list[Piece]]) -> list[list[Piece]]:
             out.append(rows[i])
             i += 1
             continue
-        left: list[list[Piece]] = []
-        right: list[list[Piece]] = []
-        bottom = min(p.box.y for p in rows[i])
+        left: list[list[Piece]] = [rows[i][:1]]
+        right: list[list[Piece]] = [rows[i][1:]]
+        i += 1
         while i < len(rows) and len(rows[i]) <= 2:
-            row = rows[i]
-            if min(p.box.y for p in row) - bottom > BAND_GAP * max(p.box.h for p in row):
-                break
             try:
-                on_left, on_right = _split(row, left_edge, right_edge)
+                on_left, on_right = _split(rows[i], left_edge, right_edge)
             except ValueError:
+                break
+            left_bottom, right_bottom = _bottom(left[-1]), _bottom(right[-1])
+            if not on_right and _ends_band(on_left[0], left_bottom, right_bottom):
+                break
+            if not on_left and _ends_band(on_right[0], right_bottom, left_bottom):
                 break
             if on_left:
                 left.append(on_left)
@@ -181,7 +194,6 @@ def reading_order(rows: list[list[Piece]]) -> list[list[Piece]]:
             if on_right:
                 right.append(on_right)
                 right_edge = min(right_edge, *(p.left for p in on_right))
-            bottom = max(p.box.y + p.box.h for p in row)
             i += 1
         out.extend(left + right)
     return out

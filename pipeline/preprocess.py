@@ -447,7 +447,6 @@ DEFAULT_CHAIN: tuple[str, ...] = (
     "deskew",
     "denoise",
     "despeckle",
-    "resolution",
 )
 
 

@@ -127,9 +127,13 @@ class Restorer:
         lower = token.lower()
         index = self.model.index
         readings = token_readings(self.model.channel, token)
+        if token[:1].isdigit() and (
+            token[1:].isupper() or not any(r[:1].isalpha() for r in readings[:2])
+        ):
+            return [(lower, 0.0)], True  # 5G, 3D: a number with a unit, not a misread letter
         if _capitals(token) and not any(_is_syllable_fold(index, r) for r in readings[:4]):
             # UBND, TB, bMST: only a known abbreviation of the same letters may replace it.
-            for reading in readings[:4]:
+            for reading in [*readings[:4], *_d_bar_readings(token)]:
                 found = [w for w in index.by_fold.get(reading, []) if not is_syllable_shape(w)]
                 if lower in found or not found:
                     continue
@@ -389,8 +393,26 @@ def _is_syllable_fold(index: CandidateIndex, folded: str) -> bool:
 
 
 def _mixed_case(token: str) -> bool:
+    """VNeID, eKYC: capitals inside a word on purpose. One capital among small letters
+    (tAm for tâm) is a misreading and does not count."""
     letters = [ch for ch in token if ch.isalpha()]
-    return any(ch.isupper() for ch in letters[1:]) and any(ch.islower() for ch in letters)
+    inner_caps = sum(1 for ch in letters[1:] if ch.isupper())
+    return inner_caps >= 2 and any(ch.islower() for ch in letters)
+
+
+def _d_bar_readings(token: str) -> list[str]:
+    """Folded spellings with Đ restored where English-model OCR printed D, P or B for it
+    in capitals (CBS, bMST for CĐS, ĐMST); at most two places."""
+    upper = token.upper()
+    places = [i for i, ch in enumerate(upper) if ch in _D_STAND_INS]
+    out = []
+    for i in places:
+        out.append(fold(upper[:i] + "D" + upper[i + 1 :]).lower())
+        for j in places:
+            if j > i:
+                both = upper[:i] + "D" + upper[i + 1 : j] + "D" + upper[j + 1 :]
+                out.append(fold(both).lower())
+    return out
 
 
 def _apply(line: str, edits: list[WordEdit]) -> str:

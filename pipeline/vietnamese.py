@@ -105,6 +105,8 @@ def apply_case(pattern: str, word: str) -> str:
         return word
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
         return word.upper()
+    if len(letters) > 2 and all(ch.isupper() for ch in letters[1:]):
+        return word.upper()  # bMST: capitals after one misread letter
     if pattern[:1].isupper() or (not pattern[:1].isalpha() and letters[0].isupper()):
         return word[:1].upper() + word[1:]
     return word

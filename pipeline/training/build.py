@@ -33,6 +33,8 @@ from pipeline.training.sources import (
 from pipeline.vietnamese import fold, is_syllable_shape
 
 PAIRS_PATH = REPO / "models" / "channel_pairs.tsv"
+# Pairs from real scans (the dev documents) count this many times against rendered ones.
+REAL_PAIR_WEIGHT = 5
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -74,7 +76,7 @@ def build_model(
     pairs = read_pairs(PAIRS_PATH)
     for _, ocr, gold in dev:
         for o_line, g_line in zip(ocr.split("\n"), gold.split("\n"), strict=False):
-            pairs += list(aligned_words(o_line, g_line))
+            pairs += list(aligned_words(o_line, g_line)) * REAL_PAIR_WEIGHT
     channel = learn_channel(pairs)
     code_parts = document_code_parts([*texts, general])
     meta = {
