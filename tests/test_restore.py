@@ -100,7 +100,7 @@ def test_document_tokens_carry_restored_text_and_confidence() -> None:
 
 
 def test_two_syllables_run_together_are_split() -> None:
-    got = restore_text("- Két qua thuc hiénrcéc nhiém vu tai cac Thong bao két luan")
+    got = restore_text("- Két qua thuc hiéncac nhiém vu tai cac Thong bao két luan")
     assert got == "- Kết quả thực hiện các nhiệm vụ tại các Thông báo kết luận"
 
 
