@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
+
+from pipeline.vietnamese import modern_tone
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -52,3 +56,31 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _tokens(line: str) -> list[str]:
+    return [modern_tone(t) for t in _TOKEN.findall(unicodedata.normalize("NFC", line).lower())]
+
+
+def damage(gold: Path, source: Path, restored: Path) -> tuple[int, int]:
+    """(tokens right in the input, of those made wrong by restoration), over the lines
+    whose gold, input and output have the same number of tokens."""
+    right = broken = 0
+    lines = zip(
+        gold.read_text(encoding="utf-8").split("\n"),
+        source.read_text(encoding="utf-8").split("\n"),
+        restored.read_text(encoding="utf-8").split("\n"),
+        strict=False,
+    )
+    for g, i, o in lines:
+        gt, it, ot = _tokens(g), _tokens(i), _tokens(o)
+        if not len(gt) == len(it) == len(ot):
+            continue
+        for a, b, c in zip(gt, it, ot, strict=True):
+            if a == b:
+                right += 1
+                broken += int(c != a)
+    return right, broken

@@ -4,10 +4,15 @@
     python -m bench.ocr_bench /tmp/scans [--restore] [--ablate] [--json]
 
 Reads the scans (`*.pdf` beside `*.gt.txt`, pages split by form feeds; the level from
-`manifest.json` or a `level<N>` folder), OCRs every page twice — raw Tesseract `vie`
-with its default settings on the 300-dpi raster, and vanthu's preprocessing and OCR —
-and prints CER, WER and pages per minute per level as a Markdown table. Both run one
-Tesseract per core. `--restore` adds a column with the vanthu text passed through
+`manifest.json` or a `level<N>` folder) and OCRs every page twice: raw Tesseract `vie`
+with its default settings on the page image (rasterised at the scan's own resolution),
+and vanthu's preprocessing and OCR. Both run one Tesseract per core. It prints CER and
+WER (Levenshtein on the page text, whitespace normalised), pages per minute and CPU
+seconds per page, per level, as a Markdown table. On a busy machine pages per minute
+say little; CPU seconds per page (Tesseract and pdftoppm included) hardly depend on the
+load, and 2 idle cores give about 120 / (CPU s/page) pages per minute.
+
+`--restore` adds a column with the vanthu text passed through
 `pipeline.restore.restore_text`; `--ablate` measures each preprocessing step by running
 the default chain without it (or with it, for a step outside the default chain).
 """
@@ -18,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -29,6 +35,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from bench.common import markdown_table
 from pipeline.ingest import PageRef, load_page, open_pdf
 from pipeline.ocr import ocr_pages
 from pipeline.preprocess import DEFAULT_CHAIN, STEPS
@@ -53,6 +60,7 @@ class Score:
     word_errors: int = 0
     words: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process and its children (Tesseract, pdftoppm)
     per_page: list[float] = field(default_factory=list)
 
     def add(self, hypothesis: str, truth: str) -> None:
@@ -76,6 +84,10 @@ class Score:
     @property
     def pages_per_minute(self) -> float:
         return 60 * self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_per_page(self) -> float:
+        return self.cpu_seconds / max(1, self.pages)
 
 
 def normalise(text: str) -> str:
@@ -126,26 +138,41 @@ def page_refs(scans: Sequence[Scan]) -> list[PageRef]:
     return refs
 
 
-def run_raw(scans: Sequence[Scan], jobs: int) -> tuple[list[str], float]:
-    start = time.monotonic()
+def cpu_time() -> float:
+    """CPU seconds used so far by this process and the children it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class Run:
+    texts: list[str]
+    seconds: float
+    cpu_seconds: float
+
+
+def run_raw(scans: Sequence[Scan], jobs: int) -> Run:
+    start, cpu = time.monotonic(), cpu_time()
     texts = _pool_map(raw_tesseract, page_refs(scans), jobs)
-    return texts, time.monotonic() - start
+    return Run(texts, time.monotonic() - start, cpu_time() - cpu)
 
 
-def run_vanthu(scans: Sequence[Scan], jobs: int, steps: Sequence[str]) -> tuple[list[str], float]:
-    start = time.monotonic()
+def run_vanthu(scans: Sequence[Scan], jobs: int, steps: Sequence[str]) -> Run:
+    start, cpu = time.monotonic(), cpu_time()
     refs = page_refs(scans)
     pages = ocr_pages(refs, jobs=jobs, steps=steps, progress=_quiet)
     texts = ["\n".join(line.text for line in pages[i].lines) for i in range(len(refs))]
-    return texts, time.monotonic() - start
+    return Run(texts, time.monotonic() - start, cpu_time() - cpu)
 
 
 def _quiet(done: int, total: int, elapsed: float) -> None:
     pass
 
 
-def score(scans: Sequence[Scan], texts: list[str], seconds: float) -> Score:
-    result = Score(seconds=seconds)
+def score(scans: Sequence[Scan], run: Run) -> Score:
+    result = Score(seconds=run.seconds, cpu_seconds=run.cpu_seconds)
+    texts = run.texts
     truths = [page for scan in scans for page in scan.truth]
     if len(truths) != len(texts):
         raise SystemExit(f"ground truth has {len(truths)} pages, the PDFs {len(texts)}")
@@ -154,12 +181,13 @@ def score(scans: Sequence[Scan], texts: list[str], seconds: float) -> Score:
     return result
 
 
-def restored(texts: list[str]) -> tuple[list[str], float]:
+def restored(run: Run) -> Run:
+    """The run's texts through restoration, its time added to the run's."""
     from pipeline.restore import restore_text
 
-    start = time.monotonic()
-    out = [restore_text(text) for text in texts]
-    return out, time.monotonic() - start
+    start, cpu = time.monotonic(), cpu_time()
+    out = [restore_text(text) for text in run.texts]
+    return Run(out, run.seconds + time.monotonic() - start, run.cpu_seconds + cpu_time() - cpu)
 
 
 def _pct(x: float) -> str:
@@ -171,25 +199,28 @@ def compare(scans: list[Scan], jobs: int, with_restore: bool) -> list[dict[str, 
     rows: list[dict[str, object]] = []
     for level in sorted({s.level for s in scans}):
         group = [s for s in scans if s.level == level]
-        raw_texts, raw_seconds = run_raw(group, jobs)
-        ours, our_seconds = run_vanthu(group, jobs, DEFAULT_CHAIN)
-        raw, vanthu = score(group, raw_texts, raw_seconds), score(group, ours, our_seconds)
+        ours = run_vanthu(group, jobs, DEFAULT_CHAIN)
+        raw, vanthu = score(group, run_raw(group, jobs)), score(group, ours)
         row: dict[str, object] = {
             "level": level,
             "pages": raw.pages,
             "raw_cer": raw.cer,
             "raw_wer": raw.wer,
             "raw_ppm": raw.pages_per_minute,
+            "raw_cpu": raw.cpu_per_page,
             "vanthu_cer": vanthu.cer,
             "vanthu_wer": vanthu.wer,
             "vanthu_ppm": vanthu.pages_per_minute,
+            "vanthu_cpu": vanthu.cpu_per_page,
             "vanthu_worst_page_cer": max(vanthu.per_page),
         }
         if with_restore:
-            fixed, fix_seconds = restored(ours)
-            both = score(group, fixed, our_seconds + fix_seconds)
+            both = score(group, restored(ours))
             row.update(
-                restore_cer=both.cer, restore_wer=both.wer, restore_ppm=both.pages_per_minute
+                restore_cer=both.cer,
+                restore_wer=both.wer,
+                restore_ppm=both.pages_per_minute,
+                restore_cpu=both.cpu_per_page,
             )
         rows.append(row)
         print(f"level {level}: done", file=sys.stderr)
@@ -197,19 +228,20 @@ def compare(scans: list[Scan], jobs: int, with_restore: bool) -> list[dict[str, 
 
 
 def comparison_table(rows: list[dict[str, object]], with_restore: bool) -> str:
-    head = ["level", "pages", "raw CER", "raw WER", "raw p/min"]
-    head += ["vanthu CER", "vanthu WER", "vanthu p/min"]
+    head = ["level", "pages", "raw CER", "raw WER", "raw p/min", "raw CPU s/p"]
+    head += ["vanthu CER", "vanthu WER", "vanthu p/min", "vanthu CPU s/p"]
     if with_restore:
-        head += ["+restore CER", "+restore WER", "+restore p/min"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        head += ["+restore CER", "+restore WER", "+restore p/min", "+restore CPU s/p"]
+    table: list[list[str]] = []
     for r in rows:
         cells = [str(r["level"]), str(r["pages"])]
         keys = ["raw", "vanthu"] + (["restore"] if with_restore else [])
         for key in keys:
             cells += [_pct(float(str(r[f"{key}_cer"]))), _pct(float(str(r[f"{key}_wer"])))]
             cells.append(f"{float(str(r[f'{key}_ppm'])):.1f}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+            cells.append(f"{float(str(r[f'{key}_cpu'])):.2f}")
+        table.append(cells)
+    return markdown_table(head, table)
 
 
 def ablation_chains() -> dict[str, tuple[str, ...]]:
@@ -230,16 +262,15 @@ def ablate(scans: list[Scan], jobs: int) -> list[dict[str, object]]:
     levels = sorted({s.level for s in scans})
     for label, chain in ablation_chains().items():
         row: dict[str, object] = {"chain": label}
-        seconds = 0.0
+        cpu = 0.0
         pages = 0
         for level in levels:
             group = [s for s in scans if s.level == level]
-            texts, took = run_vanthu(group, jobs, chain)
-            result = score(group, texts, took)
+            result = score(group, run_vanthu(group, jobs, chain))
             row[f"L{level}"] = result.cer
-            seconds += took
+            cpu += result.cpu_seconds
             pages += result.pages
-        row["ppm"] = 60 * pages / seconds if seconds else 0.0
+        row["cpu"] = cpu / max(1, pages)
         rows.append(row)
         print(f"chain {label}: done", file=sys.stderr)
     return rows
@@ -247,13 +278,12 @@ def ablate(scans: list[Scan], jobs: int) -> list[dict[str, object]]:
 
 def ablation_table(rows: list[dict[str, object]]) -> str:
     levels = [k for k in rows[0] if k.startswith("L")]
-    head = ["chain", *[f"CER {k}" for k in levels], "p/min"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        cells = [str(r["chain"]), *[_pct(float(str(r[k]))) for k in levels]]
-        cells.append(f"{float(str(r['ppm'])):.1f}")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    head = ["chain", *[f"CER {k}" for k in levels], "CPU s/page"]
+    table = [
+        [str(r["chain"]), *[_pct(float(str(r[k]))) for k in levels], f"{float(str(r['cpu'])):.2f}"]
+        for r in rows
+    ]
+    return markdown_table(head, table)
 
 
 def main(argv: list[str] | None = None) -> int:

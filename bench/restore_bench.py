@@ -9,7 +9,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import DEV, DEV_DOCS, OUT, REPO, markdown_table, micro, score_restore
+from bench.common import (
+    DEV,
+    DEV_DOCS,
+    OUT,
+    REPO,
+    damage,
+    markdown_table,
+    micro,
+    score_restore,
+)
 from pipeline.training.build import build_model
 from pipeline.training.sources import admin_texts
 from pipeline.vietnamese import fold
@@ -93,21 +102,36 @@ def run() -> str:
     rows = []
     for set_no, (name, cases) in enumerate(test_sets(models).items()):
         per_system: dict[str, list[dict[str, float]]] = {"input": [], "pyvi": [], "vanthu": []}
+        damaged = {"pyvi": [0, 0], "vanthu": [0, 0]}
         for case in cases:
             tag = f"{case.name}.set{set_no}"
             per_system["input"].append(score_restore(case.gold, case.source))
             pv = OUT / f"{tag}.pyvi.txt"
             pyvi_restore(case.source, pv)
             per_system["pyvi"].append(score_restore(case.gold, pv))
-            vt = OUT / f"{tag}.vanthu.txt"
-            vanthu_restore(case.source, vt, case.model)
-            per_system["vanthu"].append(score_restore(case.gold, vt))
+            for system, out in (("pyvi", pv), ("vanthu", OUT / f"{tag}.vanthu.txt")):
+                if system == "vanthu":
+                    vanthu_restore(case.source, out, case.model)
+                right, broken = damage(case.gold, case.source, out)
+                damaged[system][0] += right
+                damaged[system][1] += broken
+            per_system["vanthu"].append(score_restore(case.gold, OUT / f"{tag}.vanthu.txt"))
         for system, results in per_system.items():
             acc, cer = micro(results)
             docs = " ".join(f"{r['word_acc']:.3f}" for r in results) if len(results) <= 3 else ""
-            rows.append([name, system, f"{acc:.4f}", f"{cer:.4f}", docs])
+            right, broken = damaged.get(system, (0, 0))
+            harm = f"{broken / right:.2%} of {right}" if right else "—"
+            rows.append([name, system, f"{acc:.4f}", f"{cer:.4f}", harm, docs])
     table = markdown_table(
-        ["test set", "system", "word acc", "CER", "per document (000 001 002)"], rows
+        [
+            "test set",
+            "system",
+            "word acc",
+            "CER",
+            "right input words made wrong",
+            "per document (000 001 002)",
+        ],
+        rows,
     )
     return (
         "Dev documents are restored by a model trained without them (leave-one-document-out);"

@@ -7,7 +7,7 @@ import os
 import platform
 import sys
 
-from bench import extract_bench, restore_bench
+from bench import batch_bench, extract_bench, restore_bench
 from bench.common import REPO
 
 
@@ -39,6 +39,10 @@ def main() -> int:
         "## Extraction (`vanthu extract --json`)",
         "",
         extract_bench.run(),
+        "",
+        "## Batches (`vanthu ingest` / `vanthu reprocess`)",
+        "",
+        batch_bench.run(),
         "",
     ]
     text = "\n".join(parts)

@@ -29,6 +29,11 @@ MIN_X_HEIGHT = 19.0
 MAX_X_HEIGHT = 48.0
 TARGET_X_HEIGHT = 26.0
 MAX_UPSCALE = 3.0
+ENLARGE_FROM = 26.0
+ENLARGED_X_HEIGHT = 40.0
+# Mean grey levels a 3×3 median changes on paper: 0.2 on a clean scan, 1.4 and up on the
+# grainy ones where it pays.
+NOISY = 1.0
 MAX_SKEW = 6.0  # degrees searched either way
 # OSD is asked only when the cheap test is unsure or says the page is not upright,
 # and only when there is enough text on the page for it to judge.
@@ -185,8 +190,17 @@ def crop_border(page: PageImage) -> PageImage:
 
 
 def denoise(page: PageImage) -> PageImage:
-    """A 3×3 median: removes salt-and-pepper specks without blurring strokes."""
-    return replace(page, pixels=_u8(cv2.medianBlur(page.gray, 3)))
+    """A 3×3 median on a noisy page: it removes grain and salt-and-pepper specks.
+
+    A clean page is left as it is, since the median also rounds off tone marks: the
+    noise is the mean change the median makes to paper pixels.
+    """
+    gray = page.gray
+    smooth = _u8(cv2.medianBlur(gray, 3))
+    _, paper = cv2.threshold(gray, 0.8 * _paper_level(gray), 255, cv2.THRESH_BINARY)
+    if cv2.mean(cv2.absdiff(gray, smooth), mask=paper)[0] < NOISY:
+        return page
+    return replace(page, pixels=smooth)
 
 
 def despeckle(page: PageImage) -> PageImage:
@@ -428,6 +442,27 @@ def normalise_resolution(page: PageImage) -> PageImage:
     return replace(page, pixels=out, scale=page.scale * factor, dpi=dpi)
 
 
+def enlarge(page: PageImage) -> PageImage:
+    """Enlarge well-resolved text (x-height from `ENLARGE_FROM` px, ~280 dpi for 13 pt) so
+    its x-height is `ENLARGED_X_HEIGHT`: Tesseract's `vie` model then tells tone marks
+    apart better (ầ from â, ổ from ố). Low-resolution pages are left alone: enlarging
+    those made them worse.
+    """
+    gray = page.gray
+    if is_blank(gray):
+        return page
+    height = x_height(gray)
+    if height is None or height < ENLARGE_FROM:
+        return page
+    factor = ENLARGED_X_HEIGHT / height
+    if abs(factor - 1.0) < 0.1:
+        return page
+    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    out = _u8(cv2.resize(gray, None, fx=factor, fy=factor, interpolation=method))
+    dpi = round(page.dpi * factor) if page.dpi else None
+    return replace(page, pixels=out, scale=page.scale * factor, dpi=dpi)
+
+
 STEPS: dict[str, Step] = {
     "ink": remove_colour_ink,
     "border": crop_border,
@@ -437,9 +472,17 @@ STEPS: dict[str, Step] = {
     "denoise": denoise,
     "despeckle": despeckle,
     "resolution": normalise_resolution,
+    "enlarge": enlarge,
     "binarise": binarise,
 }
 
+# Measured with `bench/ocr_bench.py --ablate` on 30 generated scans (levels 0-4), CER with
+# the step left out vs in, worst level first: deskew 16.8% vs 2.7% (L4), despeckle 5.3%
+# vs 2.7% (L4), denoise 5.6% vs 2.6% (L3, and 0.4% vs 0.9% at L0 before it learnt to skip
+# clean pages), ink 1.7% vs 0.5% (L1, seals), illumination 3.3% vs 2.7% (L4), enlarge
+# 0.9% vs 0.4% (L0). Orientation changes nothing on upright pages and turns the others.
+# Left out: border (no effect), resolution (upscaling 150-dpi scans: 3.7% vs 2.7% at L4),
+# binarise (worse at every level).
 DEFAULT_CHAIN: tuple[str, ...] = (
     "ink",
     "illumination",
@@ -447,6 +490,7 @@ DEFAULT_CHAIN: tuple[str, ...] = (
     "deskew",
     "denoise",
     "despeckle",
+    "enlarge",
 )
 
 

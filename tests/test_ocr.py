@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline import ocr
 from pipeline.errors import InputFileError
-from pipeline.ingest import PageRef, ingest, judge_text_layer
+from pipeline.ingest import ingest, judge_text_layer
 from pipeline.model import Box, Document, Token
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
@@ -354,11 +354,6 @@ def test_image_with_bad_data_is_refused(tmp_path: Path) -> None:
     assert refuse(path).startswith("unreadable image data")
 
 
-def test_page_refs_stand_alone(letter_png: Path) -> None:
-    page = ocr.read_page(PageRef(str(letter_png), "image", 0, 300), 1)
-    assert page.number == 1 and page.lines and page.lines[0].number == 0
-
-
 # --- layout, on boxes alone ---------------------------------------------------------------
 
 
@@ -425,3 +420,24 @@ def test_body_lines_and_justified_gaps_stay_whole() -> None:
         ("12", 420, 780, 60),
     )
     assert read(body) == ["Ngày 04", "tháng 12"]
+
+
+def test_salutation_below_the_header_is_read_after_both_columns() -> None:
+    header = words(
+        ("ỦY-BAN", 245, 118, 253),
+        ("CỘNG-HÒA", 611, 119, 526),
+        ("Số:", 259, 211, 225),
+        ("Đà-Nẵng,-ngày", 663, 209, 428),
+        ("V/v-đẩy-mạnh", 157, 262, 429),
+        ("và-nghĩa-vụ", 147, 320, 448),
+        ("Kính-gửi:", 309, 450, 108),
+    )
+    assert read(header) == [
+        "ỦY-BAN",
+        "Số:",
+        "V/v-đẩy-mạnh",
+        "và-nghĩa-vụ",
+        "CỘNG-HÒA",
+        "Đà-Nẵng,-ngày",
+        "Kính-gửi:",
+    ]

@@ -13,9 +13,11 @@ from pipeline.preprocess import (
     DEFAULT_CHAIN,
     PageImage,
     crop_border,
+    denoise,
     deskew,
     despeckle,
     detect_rotation,
+    enlarge,
     is_blank,
     normalise_illumination,
     normalise_resolution,
@@ -34,11 +36,13 @@ PARAGRAPH = [
 ]
 
 
-def render(lines: list[str] = PARAGRAPH, size: tuple[int, int] = (2480, 1100)) -> Image.Image:
-    """An RGB page: the lines in 12 pt Liberation Serif at 300 dpi, black on white."""
+def render(
+    lines: list[str] = PARAGRAPH, size: tuple[int, int] = (2480, 1100), font_px: int = 50
+) -> Image.Image:
+    """An RGB page: the lines in Liberation Serif (50 px: 12 pt at 300 dpi), black on white."""
     page = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, 50)
+    font = ImageFont.truetype(FONT, font_px)
     for i, line in enumerate(lines):
         draw.text((200, 150 + 80 * i), line, font=font, fill="black")
     return page
@@ -169,3 +173,26 @@ def test_default_chain_is_cheap_on_an_a4_page() -> None:
 def test_unknown_step_is_refused() -> None:
     with pytest.raises(ValueError, match="sharpen"):
         prepare(pixels(render()), 300, ["ink", "sharpen"])
+
+
+def test_clean_page_is_not_median_filtered() -> None:
+    page = PageImage(pixels(render().convert("L")))
+    assert denoise(page) is page
+
+
+def test_grainy_page_is_median_filtered() -> None:
+    gray = pixels(render().convert("L")).astype(np.int16)
+    grain = np.random.default_rng(3).normal(0, 12, gray.shape)
+    noisy = np.clip(gray + grain, 0, 255).astype(np.uint8)
+    out = denoise(PageImage(noisy)).gray
+    assert np.abs(out.astype(np.int16) - noisy).mean() > 1.0
+
+
+def test_sharp_300_dpi_text_is_enlarged_and_low_resolution_text_is_not() -> None:
+    sharp = PageImage(pixels(render(font_px=62).convert("L")), dpi=300)
+    page = enlarge(sharp)
+    assert page.scale > 1.2 and page.dpi is not None and page.dpi > 300
+    letters = preprocess.x_height(page.gray)
+    assert letters == pytest.approx(preprocess.ENLARGED_X_HEIGHT, rel=0.15)
+    low = render().convert("L").resize((1240, 550))
+    assert enlarge(PageImage(pixels(low), dpi=150)).scale == 1.0

@@ -91,10 +91,11 @@ def _job(args: tuple[Path, int, str]) -> list[tuple[str, str]]:
         return []
 
 
-def write_test_set(out_dir: Path, level: int, lang: str) -> None:
+def write_test_set(out_dir: Path, level: int, lang: str, limit: int = 0) -> None:
     """Line-aligned `NAME.ocr.txt` / `NAME.gold.txt` of the held-out corpus documents."""
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = [p for p in sorted(ADMIN_CORPUS.glob("*.txt")) if is_heldout(p.stem)]
+    texts = texts[:limit] if limit else texts
     for i, path in enumerate(texts, start=1):
         lines = ocr_lines_of_document(path, level, lang)
         (out_dir / f"{path.stem}.gold.txt").write_text(
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
     if args.test_set is not None:
-        write_test_set(args.test_set, levels[-1], args.lang)
+        write_test_set(args.test_set, levels[-1], args.lang, args.docs)
         return 0
     texts = [p for p in sorted(ADMIN_CORPUS.glob("*.txt")) if not is_heldout(p.stem)]
     if args.docs:
