@@ -262,7 +262,8 @@ class Restorer:
         return edits
 
     def _decode(self, segment: list[_Slot | str]) -> list[tuple[_Slot, str, float]]:
-        """Beam search over one sentence: the chosen word for each slot, and its confidence."""
+        """Beam search over one sentence: the chosen word for each slot, with its confidence
+        when it differs from the printed word."""
         lm, weight, width = self.model.lm, self.model.lm_weight, self.model.beam
         logp = lm.logp
         size = len(lm.unigram)
@@ -315,7 +316,8 @@ class Restorer:
         out = []
         for slot, at in picks:
             word = next(w for w, _, i in slot.candidates if i == ids[at])
-            out.append((slot, word, self._confidence(slot, ids, at)))
+            unchanged = word == slot.piece.text.lower() and not slot.joiner
+            out.append((slot, word, 1.0 if unchanged else self._confidence(slot, ids, at)))
         return out
 
     def _confidence(self, slot: _Slot, ids: list[int], at: int) -> float:
