@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -76,6 +77,13 @@ def cli() -> None:
     """OCR and extraction for scanned Vietnamese administrative documents."""
 
 
+def _existing(path: Path) -> Path:
+    """The path, if a file is there; naming a file that is not there is a usage error."""
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    return path
+
+
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def ocr(file: Path) -> None:
@@ -83,7 +91,7 @@ def ocr(file: Path) -> None:
     from pipeline.ingest import ingest
 
     try:
-        doc = ingest(file)
+        doc = ingest(_existing(file))
     except VanthuError as err:
         _fail(err)
     click.echo(doc.raw_text())
@@ -97,13 +105,7 @@ def restore(file: str) -> None:
     from pipeline.restore import restore_text
 
     try:
-        if file == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise UsageError(f"{file}: no such file")
-            data = path.read_bytes()
+        data = sys.stdin.buffer.read() if file == "-" else _existing(Path(file)).read_bytes()
         text = decode_text(data, file)
     except VanthuError as err:
         _fail(err)
@@ -122,7 +124,7 @@ def extract(file: Path, as_json: bool, full: bool) -> None:
     from pipeline.run import process_file
 
     try:
-        doc = process_file(file)
+        doc = process_file(_existing(file))
     except VanthuError as err:
         _fail(err)
     if full:
@@ -466,6 +468,9 @@ def serve(db: str | None, host: str, port: int, token: str | None) -> None:
 
 def main() -> None:
     """Entry point of the `vanthu` console script."""
+    # Libraries' own warnings (pypdf: "EOF marker not found") would add lines to the
+    # one-line error a user sees; the error itself says what is wrong.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         cli.main(standalone_mode=True)
     except KeyboardInterrupt:
