@@ -19,6 +19,7 @@ and the next run skips what is stored (and reprocesses only what is still out of
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 import signal
 import threading
@@ -117,7 +118,9 @@ def _run_stages(doc: Document | None, path: str, stages: tuple[str, ...]) -> Out
         for stage in stages:
             started = time.monotonic()
             if stage in ("ingest", "ocr"):
-                fresh = ingest(path)
+                # In a worker process other documents use the other cores: one page at a time.
+                in_worker = multiprocessing.parent_process() is not None
+                fresh = ingest(path, jobs=1 if in_worker else None)
                 if doc is not None and fresh.source.sha256 != doc.source.sha256:
                     raise VanthuError(f"{path}: the file has changed since it was stored")
                 doc = fresh

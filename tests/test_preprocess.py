@@ -175,11 +175,6 @@ def test_unknown_step_is_refused() -> None:
         prepare(pixels(render()), 300, ["ink", "sharpen"])
 
 
-def test_clean_page_is_not_median_filtered() -> None:
-    page = PageImage(pixels(render().convert("L")))
-    assert denoise(page) is page
-
-
 def test_grainy_page_is_median_filtered() -> None:
     gray = pixels(render().convert("L")).astype(np.int16)
     grain = np.random.default_rng(3).normal(0, 12, gray.shape)
