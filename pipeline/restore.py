@@ -24,14 +24,15 @@ from typing import Literal
 
 from pipeline.channel import CandidateIndex, CharChannel, token_readings
 from pipeline.lm import BOS, SyllableLM
-from pipeline.model import Document
+from pipeline.model import Document, Line
 from pipeline.tokens import Piece, is_break, lm_unit, split_line
 from pipeline.vietnamese import apply_case, fold, is_syllable_shape, strip_tone
 
 VERSION = "1.0.0"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "restore.pkl.gz"
 
-Regime = Literal["eng", "stripped", "vie"]
+# "doubt": a word the Vietnamese OCR model itself was unsure of, in a "vie" document.
+Regime = Literal["eng", "stripped", "vie", "doubt"]
 # Keeping a word the lexicon does not know (a name, a foreign word) costs this much.
 UNKNOWN_WORD_PENALTY = -4.0
 # Candidates this far (natural log) below the best channel score are not worth a look.
@@ -144,11 +145,11 @@ class Restorer:
         if regime == "stripped":
             words = index.by_fold.get(fold(lower), [])
             scored = [(w, 0.0) for w in words]
-        elif regime == "vie":
+        elif regime in ("vie", "doubt"):
             words = index.by_fold.get(fold(lower), [])
             if lower not in words:
                 return [(lower, 0.0)], True
-            scored = [(w, _vie_channel(lower, w)) for w in words]
+            scored = [(w, _vie_channel(lower, w, regime == "doubt")) for w in words]
         else:
             folds: set[str] = set()
             for i, reading in enumerate(readings):
@@ -222,8 +223,13 @@ class Restorer:
         """Restored lines (same count), decoding the text as one stream."""
         return [_apply(line, edits) for line, edits in zip(lines, self.edits(lines), strict=True)]
 
-    def edits(self, lines: list[str]) -> list[list[WordEdit]]:
-        """For each line, the words restoration changes, with their confidence."""
+    def edits(
+        self, lines: list[str], doubtful: list[list[tuple[int, int]]] | None = None
+    ) -> list[list[WordEdit]]:
+        """For each line, the words restoration changes, with their confidence.
+
+        `doubtful`: for each line, character spans of words the OCR engine was unsure of;
+        in Vietnamese-model OCR they are easier to change than the others."""
         pieces = [split_line(line) for line in lines]
         words = [p.text for ps in pieces for p in ps if p.kind == "word"]
         regime = detect_regime(words)
@@ -253,7 +259,10 @@ class Restorer:
                 if is_break(p):
                     flush()
                 elif p.kind == "word":
-                    segment.extend(self._slots(n, p, regime))
+                    doubt = doubtful is not None and any(a <= p.start < b for a, b in doubtful[n])
+                    segment.extend(
+                        self._slots(n, p, "doubt" if doubt and regime == "vie" else regime)
+                    )
                 else:
                     unit = lm_unit(p)
                     if unit is not None:
@@ -372,13 +381,14 @@ class WordEdit:
     confidence: float
 
 
-def _vie_channel(observed: str, candidate: str) -> float:
-    """Vietnamese-model OCR is usually right: changing a word must be worth a lot."""
+def _vie_channel(observed: str, candidate: str, doubtful: bool = False) -> float:
+    """Vietnamese-model OCR is usually right: changing a word must be worth a lot, less
+    when the engine itself gave the word a low confidence."""
     if candidate == observed:
         return 0.0
     if strip_tone(candidate) == strip_tone(observed):
-        return -9.0
-    return -12.0
+        return -4.0 if doubtful else -9.0
+    return -6.0 if doubtful else -12.0
 
 
 def _capitals(token: str) -> bool:
@@ -451,7 +461,8 @@ def restore_document(doc: Document) -> Document:
     confidence of the least certain change inside it.
     """
     lines = doc.lines
-    all_edits = default_restorer().edits([line.raw for line in lines])
+    doubtful = [_doubtful_spans(line) for line in lines]
+    all_edits = default_restorer().edits([line.raw for line in lines], doubtful)
     for line, edits in zip(lines, all_edits, strict=True):
         if line.revised:
             continue
@@ -468,6 +479,20 @@ def restore_document(doc: Document) -> Document:
 
 
 _TOKEN_SPAN = re.compile(r"\S+")
+# Below this OCR confidence (0..1) a word counts as doubtful.
+DOUBTFUL_OCR_CONF = 0.6
+
+
+def _doubtful_spans(line: Line) -> list[tuple[int, int]]:
+    """Character spans in `line.raw` of the words the OCR engine was unsure of."""
+    spans = [m.span() for m in _TOKEN_SPAN.finditer(line.raw)]
+    if len(spans) != len(line.tokens):
+        return []
+    return [
+        span
+        for span, token in zip(spans, line.tokens, strict=True)
+        if token.ocr_conf is not None and token.ocr_conf < DOUBTFUL_OCR_CONF
+    ]
 
 
 def _shift(edit: WordEdit, by: int) -> WordEdit:

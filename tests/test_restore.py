@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.model import Document
 from pipeline.restore import detect_regime, restore_lines, restore_text
 
 CORRECT = (
@@ -115,3 +116,45 @@ def test_document_codes_get_their_d_bar_back_and_urls_stay() -> None:
     )
     assert "608/QĐ-UBND" in got and "45/2020/NĐ-CP" in got
     assert "qlkh.skhcn@nghean.gov.vn" in got
+
+
+def _vie_line(word_conf: float) -> Document:
+    from pipeline.model import Line, Page, Source, Token
+
+    words = [
+        "Sở",
+        "Khoa",
+        "học",
+        "và",
+        "Công",
+        "nghệ",
+        "báo",
+        "cáo",
+        "kết",
+        "quà",
+        "thực",
+        "hiện",
+        "nhiệm",
+        "vụ",
+    ]
+    tokens = [Token(raw=w, text=w, ocr_conf=word_conf if w == "quà" else 0.95) for w in words]
+    raw = " ".join(words)
+    line = Line(number=1, page=1, raw=raw, text=raw, tokens=tokens)
+    source = Source(path="scan.png", sha256="0", kind="image")
+    return Document(source=source, pages=[Page(number=1, lines=[line])])
+
+
+def test_a_doubtful_vietnamese_ocr_word_is_corrected_and_carries_its_confidence() -> None:
+    from pipeline.restore import restore_document
+
+    doc = restore_document(_vie_line(0.3))
+    assert doc.lines[0].text == "Sở Khoa học và Công nghệ báo cáo kết quả thực hiện nhiệm vụ"
+    fixed = [t for t in doc.lines[0].tokens if t.changed]
+    assert [t.text for t in fixed] == ["quả"] and fixed[0].restore_conf is not None
+
+
+def test_doubtful_words_are_cheaper_to_change_than_confident_ones() -> None:
+    from pipeline.restore import _vie_channel
+
+    assert _vie_channel("quà", "quả", doubtful=True) > _vie_channel("quà", "quả")
+    assert _vie_channel("quà", "quà") == 0.0
