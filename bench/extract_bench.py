@@ -37,21 +37,7 @@ def run() -> str:
             pred = OUT / f"{d}.{suffix}.extract.json"
             extract_json(DEV / f"{d}.{suffix}.txt", pred, model if model.exists() else None)
             pairs.append((DEV / f"{d}.gold.json", pred))
-        s = score_extract(pairs)
-        cells = []
-        for c in CATEGORIES:
-            cat = s[c]
-            assert isinstance(cat, dict)
-            cells.append(f"{cat['f1']:.3f} ({cat['precision']:.2f}/{cat['recall']:.2f})")
-        rows.append(
-            [
-                name,
-                *cells,
-                f"{s['task_responsible_acc']:.3f}",
-                f"{s['doc_field_acc']:.3f}",
-                f"{s['macro_f1']:.3f}",
-            ]
-        )
+        rows.append([name, *score_cells(score_extract(pairs), with_pr=True)])
     header = ["input", *[f"{c} F1 (P/R)" for c in CATEGORIES], "responsible acc", "header acc"]
     return (
         "Dev documents; the legacy OCR is restored by a model trained without the document.\n\n"
@@ -59,6 +45,23 @@ def run() -> str:
         + "\n\n"
         + heldout_survival()
     )
+
+
+def score_cells(s: dict[str, object], with_pr: bool) -> list[str]:
+    """Table cells of a scorer result: F1 per category (with precision/recall), then the
+    responsible-agency and header accuracies and the macro F1."""
+    cells = []
+    for c in CATEGORIES:
+        cat = s[c]
+        assert isinstance(cat, dict)
+        pr = f" ({cat['precision']:.2f}/{cat['recall']:.2f})" if with_pr else ""
+        cells.append(f"{cat['f1']:.3f}{pr}")
+    return [
+        *cells,
+        f"{s['task_responsible_acc']:.3f}",
+        f"{s['doc_field_acc']:.3f}",
+        f"{s['macro_f1']:.3f}",
+    ]
 
 
 def heldout_survival() -> str:
@@ -78,25 +81,12 @@ def heldout_survival() -> str:
         pairs.append((ref, pred))
     if not pairs:
         return ""
-    s = score_extract(pairs)
-    cells = []
-    for c in CATEGORIES:
-        cat = s[c]
-        assert isinstance(cat, dict)
-        cells.append(f"{cat['f1']:.3f}")
     return (
         f"Held-out corpus renders ({len(pairs)} documents, English-model OCR → restore →"
         " extract), scored against extraction from their clean text:\n\n"
         + markdown_table(
             [*CATEGORIES, "responsible acc", "header acc", "macro F1"],
-            [
-                [
-                    *cells,
-                    f"{s['task_responsible_acc']:.3f}",
-                    f"{s['doc_field_acc']:.3f}",
-                    f"{s['macro_f1']:.3f}",
-                ]
-            ],
+            [score_cells(score_extract(pairs), with_pr=False)],
         )
     )
 

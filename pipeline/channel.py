@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.vietnamese import fold, strip_tone
 
 EPS = ""  # the empty observation: a true character the engine dropped
+WORD_WEIGHT = 0.5  # share of the whole-word observations in P(token | word)
 
 
 @dataclass
@@ -31,6 +32,8 @@ class CharChannel:
     unseen: float = -12.0
     readings: dict[str, list[str]] = field(default_factory=dict)  # observed → folded letters
     multi: dict[str, list[str]] = field(default_factory=dict)  # observed run → folded run
+    # Whole words seen printed the same way at least twice: observed → true → P(observed|true).
+    words: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def sub_logp(self, true: str, observed: str) -> float:
         row = self.sub.get(true)
@@ -42,8 +45,17 @@ class CharChannel:
         return found
 
     def log_likelihood(self, token: str, syllable: str) -> float:
-        """log P(token | syllable) by the best alignment (both lower case)."""
-        return _align(self, token, syllable)
+        """log P(token | syllable), both lower case: the letter-by-letter alignment, mixed
+        with how often the whole word was seen printed so when that is known."""
+        by_letter = _align(self, token, syllable)
+        seen = self.words.get(token, {}).get(syllable)
+        if seen is None:
+            return by_letter
+        return math.log(WORD_WEIGHT * seen + (1 - WORD_WEIGHT) * math.exp(by_letter))
+
+    def seen_as(self, token: str) -> list[str]:
+        """True words this printed token was seen standing for."""
+        return list(self.words.get(token, ()))
 
 
 def _prior_logp(true: str, observed: str, unseen: float) -> float:
@@ -81,26 +93,34 @@ def _align(channel: CharChannel, token: str, syllable: str) -> float:
     return prev[m]
 
 
-def aligned_pairs(syllable: str, token: str) -> Iterator[tuple[str, str]]:
-    """(true char, observed char or EPS) pairs, and (EPS, inserted char) for insertions."""
-    src, dst = fold(syllable), fold(token)
+def alignment(
+    source: Sequence[str], target: Sequence[str]
+) -> Iterator[tuple[int | None, int | None]]:
+    """Index pairs of a minimal edit alignment: (i, j) matched or replaced, (i, None)
+    deleted, (None, j) inserted."""
     i = j = 0
-    for op in Levenshtein.editops(src, dst):
+    for op in Levenshtein.editops(source, target):
         while i < op.src_pos and j < op.dest_pos:
-            yield syllable[i], token[j]
+            yield i, j
             i, j = i + 1, j + 1
         if op.tag == "replace":
-            yield syllable[i], token[j]
+            yield i, j
             i, j = i + 1, j + 1
         elif op.tag == "delete":
-            yield syllable[i], EPS
+            yield i, None
             i += 1
         else:
-            yield EPS, token[j]
+            yield None, j
             j += 1
-    while i < len(syllable) and j < len(token):
-        yield syllable[i], token[j]
+    while i < len(source) and j < len(target):
+        yield i, j
         i, j = i + 1, j + 1
+
+
+def aligned_pairs(syllable: str, token: str) -> Iterator[tuple[str, str]]:
+    """(true char, observed char or EPS) pairs, and (EPS, inserted char) for insertions."""
+    for i, j in alignment(fold(syllable), fold(token)):
+        yield (EPS if i is None else syllable[i]), (EPS if j is None else token[j])
 
 
 def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> CharChannel:
@@ -113,9 +133,11 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
     ins_counts: Counter[str] = Counter()
     reading_counts: dict[str, Counter[str]] = defaultdict(Counter)
     multi_counts: Counter[tuple[str, str]] = Counter()
+    word_counts: Counter[tuple[str, str]] = Counter()
     total_observed = 0
     for true_word, printed in pairs:
         syllable, token = true_word.lower(), printed.lower()
+        word_counts[(syllable, token)] += 1
         run = _differing_run(fold(syllable), fold(token))
         if run is not None:
             multi_counts[run] += 1
@@ -144,6 +166,12 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
     for (observed, true), c in multi_counts.most_common():
         if c >= 2:
             channel.multi.setdefault(observed, []).append(true)
+    true_totals: Counter[str] = Counter()
+    for (syllable, _), c in word_counts.items():
+        true_totals[syllable] += c
+    for (syllable, token), c in word_counts.items():
+        if c >= 2:
+            channel.words.setdefault(token, {})[syllable] = c / true_totals[syllable]
     return channel
 
 

@@ -158,9 +158,8 @@ class Restorer:
                 elif reading in index.by_fold:
                     folds.add(reading)
             channel = self.model.channel
-            scored = [
-                (w, channel.log_likelihood(lower, w)) for k in folds for w in index.by_fold[k]
-            ]
+            known = {w for k in folds for w in index.by_fold[k]} | set(channel.seen_as(lower))
+            scored = [(w, channel.log_likelihood(lower, w)) for w in known]
             if lower.isascii() and lower.isalpha() and all(w != lower for w, _ in scored):
                 scored.append((lower, channel.log_likelihood(lower, lower) + UNKNOWN_WORD_PENALTY))
         if not scored:

@@ -24,3 +24,10 @@ def test_index_finds_spellings_one_edit_away() -> None:
     assert index.folds_near("doi") == {"doi"}
     assert "cua" in index.folds_near("cuaa")
     assert "doi" in index.folds_near("dai")
+
+
+def test_whole_words_seen_twice_are_remembered_and_offered() -> None:
+    channel = learn_channel(PAIRS)
+    assert "của" in channel.seen_as("ciia")
+    assert channel.log_likelihood("ciia", "của") > channel.log_likelihood("ciia", "chia")
+    assert channel.seen_as("never-seen") == []

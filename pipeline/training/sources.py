@@ -7,8 +7,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
-
+from pipeline.channel import alignment
 from pipeline.tokens import split_line
 from pipeline.vietnamese import fold, is_syllable_shape, normalize_spelling
 
@@ -97,21 +96,9 @@ def aligned_words(ocr_line: str, gold_line: str) -> Iterator[tuple[str, str]]:
     gw = [p.text for p in split_line(gold_line) if p.kind == "word"]
     ow = [p.text for p in split_line(ocr_line) if p.kind == "word"]
     gf, of = [fold(w.lower()) for w in gw], [fold(w.lower()) for w in ow]
-    i = j = 0
-    for op in Levenshtein.editops(gf, of):
-        while i < op.src_pos and j < op.dest_pos:
+    for i, j in alignment(gf, of):
+        if i is not None and j is not None:
             yield gw[i], ow[j]
-            i, j = i + 1, j + 1
-        if op.tag == "replace":
-            yield gw[i], ow[j]
-            i, j = i + 1, j + 1
-        elif op.tag == "delete":
-            i += 1
-        else:
-            j += 1
-    while i < len(gw) and j < len(ow):
-        yield gw[i], ow[j]
-        i, j = i + 1, j + 1
 
 
 def is_heldout(name: str) -> bool:
