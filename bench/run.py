@@ -72,7 +72,7 @@ def main() -> int:
         "",
         "## Batches (`vanthu ingest` / `vanthu reprocess`)",
         "",
-        batch_bench.run(),
+        batch_bench.run(full=True),
         "",
     ]
     text = "\n".join(parts)
