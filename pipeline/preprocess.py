@@ -426,12 +426,7 @@ def normalise_resolution(page: PageImage) -> PageImage:
     elif page.dpi is not None and page.dpi < 250:
         factor = TARGET_DPI / page.dpi
     factor = min(factor, MAX_UPSCALE)
-    if abs(factor - 1.0) < 0.1:
-        return page
-    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
-    out = _u8(cv2.resize(gray, None, fx=factor, fy=factor, interpolation=method))
-    dpi = round(page.dpi * factor) if page.dpi else None
-    return replace(page, pixels=out, scale=page.scale * factor, dpi=dpi)
+    return _rescaled(page, gray, factor)
 
 
 def enlarge(page: PageImage) -> PageImage:
@@ -447,6 +442,11 @@ def enlarge(page: PageImage) -> PageImage:
     if height is None or height < ENLARGE_FROM:
         return page
     factor = ENLARGED_X_HEIGHT / height
+    return _rescaled(page, gray, factor)
+
+
+def _rescaled(page: PageImage, gray: Pixels, factor: float) -> PageImage:
+    """The page scaled by `factor` (unchanged within 10%), its scale and dpi following."""
     if abs(factor - 1.0) < 0.1:
         return page
     method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
