@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 BOS = "<s>"
 UNK = "<unk>"
 DISCOUNT = 0.75
-LOG_FLOOR = -20.0
 
 
 @dataclass

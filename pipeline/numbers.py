@@ -6,7 +6,6 @@ import re
 
 # A number as written in Vietnamese text: thousands grouped by '.', decimals after ','.
 NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-NUMBER_RE = re.compile(rf"(?<![\d.,])(?:{NUMBER})(?![\d]|[.,]\d)")
 
 
 def read_number(text: str) -> float | None:
@@ -33,8 +32,3 @@ def read_number(text: str) -> float | None:
             return float(s)
         return None
     return float(s)
-
-
-def as_number(value: float) -> float | int:
-    """An int when the value is whole (so JSON shows 20, not 20.0)."""
-    return int(value) if value == int(value) else value

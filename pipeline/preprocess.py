@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 
 Pixels = npt.NDArray[np.uint8]
-FloatArray = npt.NDArray[np.float64]
 
 TARGET_DPI = 300
 # Tesseract reads best with an x-height of roughly 20-30 px; outside this band we rescale.

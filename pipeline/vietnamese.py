@@ -34,7 +34,6 @@ for _base, _row in _TONE_ROWS.items():
 
 _FOLD_BASE = {"ă": "a", "â": "a", "ê": "e", "ô": "o", "ơ": "o", "ư": "u", "đ": "d"}
 
-VIETNAMESE_LOWER = frozenset(_UNTONE) | {"đ"} | frozenset("bcdghklmnpqrstvx")
 VIETNAMESE_ONLY = frozenset(ch for ch in _UNTONE if ch not in "aeiouy") | {"đ"}
 
 _ONSETS = (
