@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from pipeline.vntext import fold, load_data, nfc, words_alternation
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vietnamese import nfc
+from pipeline.vntext import load_data, words_alternation
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Literal
 
-from pipeline.vntext import fold, load_data, words_alternation
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vntext import load_data, words_alternation
 
 Strength = Literal["strong", "weak", "bare", "recurring", "ongoing"]
 

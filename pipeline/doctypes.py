@@ -8,7 +8,8 @@ from functools import cache, lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.vntext import fold, load_data, words_alternation
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vntext import load_data, words_alternation
 
 _CODE = r"[A-ZĐ][A-Za-zĐđ&]*"
 # number, optional year, then code segments joined by '-' or '/'; OCR may read the first

@@ -38,7 +38,8 @@ from pipeline.model import (
 )
 from pipeline.paragraphs import Paragraph, paragraphs
 from pipeline.segment import body_span
-from pipeline.vntext import fold, load_data, words_alternation
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vntext import load_data, words_alternation
 
 VERSION = "0.1.0"
 

@@ -16,7 +16,8 @@ from functools import cache
 from pipeline.dates import find_dates, find_time_expressions
 from pipeline.doctypes import find_doc_numbers
 from pipeline.numbers import NUMBER, read_number
-from pipeline.vntext import fold, load_data, words_alternation
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vntext import load_data, words_alternation
 
 _NUM = rf"(?<![\w.,/%-])(?:{NUMBER})(?![\w]|[.,]\d)"
 _NUM_AFTER_SLASH = rf"(?:{NUMBER})(?![\w]|[.,]\d)"

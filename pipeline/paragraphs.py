@@ -11,7 +11,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from pipeline.model import Line
-from pipeline.vntext import fold, nfc
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vietnamese import nfc
 
 _BULLET = tuple("-+•~*–")
 _SPLIT_NUMBER = re.compile(r"[\dA-Z][-/]$")

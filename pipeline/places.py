@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from pipeline.vntext import fold, nfc
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vietnamese import nfc
 
 _UNIT = re.compile(
     r"(?<!\w)(?P<level>(?i:tỉnh|thành phố|tp\.?|xã|phường|đặc khu|huyện|quận|thị xã))"

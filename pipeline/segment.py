@@ -17,7 +17,9 @@ from pipeline.agencies import find_agencies, starts_with_agency
 from pipeline.dates import make_date
 from pipeline.doctypes import DocNumber, find_doc_numbers, type_from_line, type_of_code
 from pipeline.model import Document, Header, Line, Section
-from pipeline.vntext import fold, load_data, nfc, words_alternation
+from pipeline.vietnamese import fold_key as fold
+from pipeline.vietnamese import nfc
+from pipeline.vntext import load_data, words_alternation
 
 VERSION = "0.1.0"
 

@@ -32,7 +32,6 @@ for _base, _row in _TONE_ROWS.items():
     for _i, _ch in enumerate(_row, start=1):
         _UNTONE[_ch] = (_base, _i)
 
-_FOLD_BASE = {"ă": "a", "â": "a", "ê": "e", "ô": "o", "ơ": "o", "ư": "u", "đ": "d"}
 
 VIETNAMESE_ONLY = frozenset(ch for ch in _UNTONE if ch not in "aeiouy") | {"đ"}
 
@@ -52,20 +51,37 @@ def untone(ch: str) -> tuple[str, int]:
     return _UNTONE.get(ch, (ch, 0))
 
 
-def fold_char(ch: str) -> str:
-    """A letter without any diacritic: ổ → o, đ → d (case kept)."""
-    lower = ch.lower()
-    base = _FOLD_BASE.get(lower) or _FOLD_BASE.get(untone(lower)[0]) or untone(lower)[0]
-    if base == lower and lower not in _UNTONE and lower != "đ":
-        decomposed = unicodedata.normalize("NFD", lower)
-        base = decomposed[0] if decomposed else lower
-    return base.upper() if ch != lower else base
+def _fold_table(*, lower: bool) -> dict[int, str]:
+    """Each Latin letter with diacritics → its bare letter (đ → d), one character for one."""
+    table: dict[int, str] = {}
+    for cp in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        ch = chr(cp)
+        base = unicodedata.normalize("NFD", ch)[0]
+        base = base.lower() if lower else base
+        if base != ch:
+            table[cp] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "d" if lower else "D"
+    if lower:
+        table[ord("Ð")] = "d"  # Latin capital eth: an OCR stand-in for Đ in matching keys
+    return table
+
+
+_FOLD = _fold_table(lower=False)
+_FOLD_KEY = _fold_table(lower=True)
 
 
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Text with every diacritic removed and đ → d: `Quảng Ngãi` → `Quang Ngai`."""
-    return "".join(fold_char(ch) if ord(ch) > 127 else ch for ch in text)
+    return text.translate(_FOLD)
+
+
+@lru_cache(maxsize=1 << 16)
+def fold_key(text: str) -> str:
+    """`fold` in lower case: the key rules match on. One character per character, so an
+    offset into the key is the same offset into the text."""
+    return text.translate(_FOLD_KEY)
 
 
 def nfc(text: str) -> str:
