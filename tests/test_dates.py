@@ -1,5 +1,5 @@
 from pipeline.dates import find_time_expressions, make_date, parse_date
-from pipeline.vntext import fold
+from pipeline.vietnamese import fold_key as fold
 
 
 def one(text: str, ref_year: int | None = 2025):
