@@ -34,6 +34,9 @@ class CharChannel:
     multi: dict[str, list[str]] = field(default_factory=dict)  # observed run → folded run
     # Whole words seen printed the same way at least twice: observed → true → P(observed|true).
     words: dict[str, dict[str, float]] = field(default_factory=dict)
+    # A capital at the start of a word: true first letter → printed capital → logp. The
+    # engine prints Đ as P or B far more often than its small đ as p or b.
+    initial: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def sub_logp(self, true: str, observed: str) -> float:
         row = self.sub.get(true)
@@ -44,10 +47,16 @@ class CharChannel:
             found = row[observed] = _prior_logp(true, observed, self.unseen)
         return found
 
-    def log_likelihood(self, token: str, syllable: str) -> float:
-        """log P(token | syllable), both lower case: the letter-by-letter alignment, mixed
-        with how often the whole word was seen printed so when that is known."""
+    def log_likelihood(self, printed: str, syllable: str) -> float:
+        """log P(printed | syllable), the syllable in lower case: the letter-by-letter
+        alignment, mixed with how often the whole word was seen printed so when that is
+        known; a printed capital first letter is scored by what capitals stand for."""
+        token = printed.lower()
         by_letter = _align(self, token, syllable)
+        if printed[:1].isupper() and syllable:
+            capital = self.initial.get(syllable[0], {}).get(printed[0])
+            if capital is not None:
+                by_letter += capital - self.sub_logp(syllable[0], token[0])
         seen = self.words.get(token, {}).get(syllable)
         if seen is None:
             return by_letter
@@ -133,6 +142,7 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
     ins_counts: Counter[str] = Counter()
     reading_counts: dict[str, Counter[str]] = defaultdict(Counter)
     multi_counts: Counter[tuple[str, str]] = Counter()
+    initial_counts: dict[str, Counter[str]] = defaultdict(Counter)
     word_counts: Counter[tuple[str, str]] = Counter()
     total_observed = 0
     for true_word, printed in pairs:
@@ -152,11 +162,20 @@ def learn_channel(pairs: Iterable[tuple[str, str]], smoothing: float = 0.5) -> C
                 total_observed += 1
         if printed[:1].isupper() and aligned and aligned[0][0] != EPS and aligned[0][1] != EPS:
             reading_counts[printed[0]][fold(aligned[0][0])] += 1
+            initial_counts[aligned[0][0]][printed[0]] += 1
     channel = CharChannel()
     for t, row in sub_counts.items():
         total = sum(row.values())
         channel.sub[t] = {
             o: math.log((c + smoothing * math.exp(_prior_logp(t, o, channel.unseen))) / (total + 1))
+            for o, c in row.items()
+        }
+    for t, row in initial_counts.items():
+        total = sum(row.values())
+        channel.initial[t] = {
+            o: math.log(
+                (c + smoothing * math.exp(_prior_logp(t, o.lower(), channel.unseen))) / (total + 1)
+            )
             for o, c in row.items()
         }
     channel.insert = {o: math.log((c + 0.5) / (total_observed + 1)) for o, c in ins_counts.items()}

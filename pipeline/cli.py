@@ -101,14 +101,16 @@ def ocr(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 def restore(file: str) -> None:
     """Restore Vietnamese diacritics in a text file (or - for stdin), line for line."""
-    from pipeline.encoding import decode_text
+    from pipeline.encoding import decode_text_with_note
     from pipeline.restore import restore_text
 
     try:
         data = sys.stdin.buffer.read() if file == "-" else _existing(Path(file)).read_bytes()
-        text = decode_text(data, file)
+        text, note = decode_text_with_note(data, file)
     except VanthuError as err:
         _fail(err)
+    if note:
+        click.echo(f"vanthu: {note}", err=True)
     sys.stdout.write(restore_text(text))
     if text and not text.endswith("\n"):
         sys.stdout.write("\n")

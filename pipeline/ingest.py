@@ -8,6 +8,7 @@ layer is already good Vietnamese is read from that layer instead.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import subprocess
 import tempfile
@@ -95,11 +96,14 @@ def detect_kind(path: Path) -> SourceKind:
 
 
 def read_text(path: Path) -> str:
-    """Read a text file as Unicode, with line endings normalised to `\\n`."""
-    from pipeline.encoding import decode_text
+    """Read a text file as Unicode, with line endings normalised to `\\n`; a conversion
+    from a legacy Vietnamese encoding is logged as a warning (`vanthu: FILE: converted …`)."""
+    from pipeline.encoding import decode_text_with_note
 
-    data = path.read_bytes()
-    return decode_text(data, str(path))
+    text, note = decode_text_with_note(path.read_bytes(), str(path))
+    if note:
+        logging.getLogger(__name__).warning("vanthu: %s", note)
+    return text
 
 
 def text_document(text: str, source: Source) -> Document:

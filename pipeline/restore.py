@@ -25,7 +25,7 @@ from typing import Literal
 from pipeline.channel import CandidateIndex, CharChannel, token_readings
 from pipeline.lm import BOS, SyllableLM
 from pipeline.model import Document, Line
-from pipeline.tokens import Piece, is_break, lm_unit, split_line
+from pipeline.tokens import NUM, Piece, is_break, lm_unit, split_line
 from pipeline.vietnamese import apply_case, fold, is_syllable_shape, strip_tone
 
 VERSION = "1.0.0"
@@ -39,6 +39,11 @@ UNKNOWN_WORD_PENALTY = -4.0
 CHANNEL_MARGIN = 14.0
 # A long token whose best reading scores below SPLIT_BELOW is tried as two syllables run
 # together; the split must beat the whole by SPLIT_GAIN (natural log).
+# Hypotheses and rivals scoring this far (in log-probability) below the best are dropped.
+BEAM_MARGIN = 12.0
+# A number printed where a word stood (16 for lệ) costs this much more than the channel says.
+NUMBER_AS_WORD_PENALTY = -4.0
+_MISREAD_NUMBER = re.compile(r"1\d")
 SPLIT_MIN_LENGTH = 7
 SPLIT_BELOW = -8.0
 SPLIT_GAIN = 8.0
@@ -54,7 +59,7 @@ class RestorationModel:
     index: CandidateIndex
     channel: CharChannel
     lm_weight: float = 1.0
-    beam: int = 8
+    beam: int = 12
     max_candidates: int = 30
     code_parts: dict[str, str] = field(default_factory=dict)  # folded → as printed (QĐ)
     meta: dict[str, str] = field(default_factory=dict)
@@ -159,9 +164,10 @@ class Restorer:
                     folds.add(reading)
             channel = self.model.channel
             known = {w for k in folds for w in index.by_fold[k]} | set(channel.seen_as(lower))
-            scored = [(w, channel.log_likelihood(lower, w)) for w in known]
-            if lower.isascii() and lower.isalpha() and all(w != lower for w, _ in scored):
-                scored.append((lower, channel.log_likelihood(lower, lower) + UNKNOWN_WORD_PENALTY))
+            scored = [(w, channel.log_likelihood(token, w)) for w in known]
+            printed_as_is = lower.isalpha() or (lower[:1].isdigit() and lower.isalnum())
+            if lower.isascii() and printed_as_is and all(w != lower for w, _ in scored):
+                scored.append((lower, channel.log_likelihood(token, lower) + UNKNOWN_WORD_PENALTY))
         if not scored:
             return [(lower, 0.0)], True
         scored.sort(key=lambda c: (-c[1], c[0]))  # ties broken by spelling: same output every run
@@ -196,6 +202,16 @@ class Restorer:
             _Slot(line, head, self.candidates(head.text, regime)[0], False),
             _Slot(line, tail, self.candidates(tail.text, regime)[0], False, joiner=" "),
         ]
+
+    def _number_slot(self, line: int, piece: Piece) -> _Slot:
+        """A short number that may be a misread word (ty 16 for tỷ lệ, nhất 13 for nhất là):
+        kept as a number unless the language model wants a word there much more."""
+        number = (piece.text, 0.0, self.model.lm.id(NUM))
+        words, fixed = self.candidates(piece.text, "eng")
+        if fixed:
+            return _Slot(line, piece, [number], True)
+        misread = [(w, c + NUMBER_AS_WORD_PENALTY, i) for w, c, i in words if w != piece.text]
+        return _Slot(line, piece, [number, *misread], False)
 
     def restore_code(self, code: str) -> str:
         """A document number with its letter codes restored: 45/2020/Nb-CP → 45/2020/NĐ-CP."""
@@ -262,6 +278,8 @@ class Restorer:
                     segment.extend(
                         self._slots(n, p, "doubt" if doubt and regime == "vie" else regime)
                     )
+                elif p.kind == "num" and regime == "eng" and _MISREAD_NUMBER.fullmatch(p.text):
+                    segment.append(self._number_slot(n, p))
                 else:
                     unit = lm_unit(p)
                     if unit is not None:
@@ -294,6 +312,8 @@ class Restorer:
                 ]
                 continue
             grown: dict[tuple[int, int], tuple[float, int, int, tuple[int, ...]]] = {}
+            cutoff = -math.inf  # a language-model log-probability is never above 0, so a
+            # candidate whose score before it is under the best so far less the margin is out
             for s, a, b, ch in beam:
                 # lm.logp(a, b, wid) inlined: this loop is where restoration spends its time.
                 ctx = (a * size + b) * size
@@ -301,11 +321,15 @@ class Restorer:
                 bctx = b * size
                 bo1 = backoff1[b]
                 for k, (_, chan, wid) in enumerate(options):
+                    if s + chan < cutoff:
+                        break  # options come best channel score first
                     lp = trigram.get(ctx + wid)
                     if lp is None:
                         lp2 = bigram.get(bctx + wid)
                         lp = bo2 + (lp2 if lp2 is not None else bo1 + unigram[wid])
                     score = s + chan + weight * lp
+                    if score - BEAM_MARGIN > cutoff:
+                        cutoff = score - BEAM_MARGIN
                     best = grown.get((b, wid))
                     if best is None or score > best[0]:
                         grown[(b, wid)] = (score, b, wid, (*ch, k))
@@ -335,9 +359,11 @@ class Restorer:
         logp, weight = self.model.lm.logp, self.model.lm_weight
         a, b, chosen = ids[at - 2], ids[at - 1], ids[at]
         c, d = ids[at + 1], ids[at + 2]
+        own = next(chan for _, chan, wid in slot.candidates if wid == chosen)
         scores = {
             wid: chan + weight * (logp(a, b, wid) + logp(b, wid, c) + logp(wid, c, d))
             for _, chan, wid in slot.candidates
+            if chan > own - BEAM_MARGIN or wid == chosen
         }
         top = max(scores.values())
         total = sum(math.exp(v - top) for v in scores.values())

@@ -14,15 +14,15 @@ PieceKind = Literal["word", "num", "code", "punct"]
 
 # Characters that English-model OCR prints in place of Vietnamese letters (S& for Sở,
 # B¢ for Bộ), so they belong to the word they stand in.
-OCR_LETTER_STAND_INS = "&¢@§£€"
+OCR_LETTER_STAND_INS = "&¢@§£€¥{}"
 
 _PIECE = re.compile(
     r"(?P<code>(?:https?://|www\.)[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|\d[\w&.:/-]*[/-][\w&./-]*?[A-ZĐ][\w&/-]*)"
-    # A single digit glued to letters is an OCR misreading of a letter (1& for lệ, 6i), and
-    # an apostrophe between letters a misread horn (tru’éc for trước).
+    # A digit glued to letters is an OCR misreading of a letter (1& for lệ, 6i, 16p for
+    # lớp: 1 for l as well), and an apostrophe between letters a misread horn (tru’éc).
     rf"|(?P<word>(?:[^\W\d_]|[{OCR_LETTER_STAND_INS}]"
-    rf"|(?<![\d/.,])\d(?=[^\W\d_]|[{OCR_LETTER_STAND_INS}]))"
+    rf"|(?<![\d/.,])1?\d(?=[^\W\d_]|[{OCR_LETTER_STAND_INS}]))"
     rf"(?:[\w{OCR_LETTER_STAND_INS}]|['’](?=[^\W\d_]))*)"
     r"|(?P<num>\d+(?:[.,/]\d+)*%?)"
     r"|(?P<punct>[^\s])"
