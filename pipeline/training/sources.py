@@ -94,7 +94,12 @@ def lexicon_syllables(words: list[str]) -> set[str]:
 def aligned_words(ocr_line: str, gold_line: str) -> Iterator[tuple[str, str]]:
     """(gold word, OCR word) pairs of one line, aligned by their folded spellings."""
     gw = [p.text for p in split_line(gold_line) if p.kind == "word"]
-    ow = [p.text for p in split_line(ocr_line) if p.kind == "word"]
+    # A short number in OCR text may be a misread word (ty 16 for tỷ lệ), so it is aligned too.
+    ow = [
+        p.text
+        for p in split_line(ocr_line)
+        if p.kind == "word" or (p.kind == "num" and len(p.text) <= 2)
+    ]
     gf, of = [fold(w.lower()) for w in gw], [fold(w.lower()) for w in ow]
     for i, j in alignment(gf, of):
         if i is not None and j is not None:
