@@ -16,7 +16,7 @@ from itertools import product
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.vietnamese import fold, strip_tone
+from pipeline.vietnamese import TONE_ROWS, fold, strip_tone
 
 EPS = ""  # the empty observation: a true character the engine dropped
 WORD_WEIGHT = 0.5  # share of the whole-word observations in P(token | word)
@@ -66,6 +66,75 @@ class CharChannel:
         """True words this printed token was seen standing for."""
         return list(self.words.get(token, ()))
 
+    def top_candidates(
+        self,
+        printed: str,
+        by_fold: dict[str, list[str]],
+        always: Iterable[str],
+        limit: int,
+        margin: float,
+    ) -> list[tuple[str, float]]:
+        """The `limit` likeliest words for a printed token, no more than `margin` below the
+        best, from words grouped by folded spelling (and the `always` words, scored first).
+
+        A group is scored word by word only while its bound (each letter at its least
+        costly toned form) can still make the list, so the result is the same as scoring
+        every word, at a fraction of the cost."""
+        scores = {w: self.log_likelihood(printed, w) for w in always}
+        token = printed.lower()
+        lift = 0.0  # how much a printed capital can raise a word's score
+        if printed[:1].isupper():
+            lift = max(
+                [0.0]
+                + [
+                    row[printed[0]] - self.sub_logp(t, token[0])
+                    for t, row in self.initial.items()
+                    if printed[0] in row
+                ]
+            )
+        bound = _FoldBound(self)
+        groups = sorted(((_align(bound, token, key) + lift, key) for key in by_fold), reverse=True)
+        ranked: list[float] = sorted(scores.values(), reverse=True)
+        for top, key in groups:
+            kth = ranked[limit - 1] if len(ranked) >= limit else -math.inf
+            if ranked and top < max(kth, ranked[0] - margin):
+                break
+            for w in by_fold[key]:
+                if w not in scores:
+                    scores[w] = self.log_likelihood(printed, w)
+            ranked = sorted(scores.values(), reverse=True)
+        return list(scores.items())
+
+
+class _FoldBound:
+    """Character costs for folded spellings: each folded letter at the cost of its least
+    costly toned form, so an alignment with a folded spelling bounds all its words."""
+
+    def __init__(self, channel: CharChannel) -> None:
+        self.channel = channel
+        self.insert = channel.insert
+        self.insert_default = channel.insert_default
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def sub_logp(self, folded: str, observed: str) -> float:
+        found = self._cache.get((folded, observed))
+        if found is None:
+            found = max(
+                self.channel.sub_logp(t, observed) for t in _TONED_FORMS.get(folded, folded)
+            )
+            self._cache[(folded, observed)] = found
+        return found
+
+
+def _toned_forms() -> dict[str, str]:
+    """Each bare letter → every lower-case letter that folds to it (a → aàảãáạăằ…)."""
+    forms: dict[str, str] = {}
+    for base, row in TONE_ROWS.items():
+        key = fold(base)
+        forms[key] = forms.get(key, key) + (base if base != key else "") + row
+    forms["d"] = "dđ"
+    return forms
+
 
 def _prior_logp(true: str, observed: str, unseen: float) -> float:
     """Back-off for pairs never seen in training: shape similarity of the letters."""
@@ -79,7 +148,10 @@ def _prior_logp(true: str, observed: str, unseen: float) -> float:
     return unseen
 
 
-def _align(channel: CharChannel, token: str, syllable: str) -> float:
+_TONED_FORMS = _toned_forms()
+
+
+def _align(channel: CharChannel | _FoldBound, token: str, syllable: str) -> float:
     n, m = len(syllable), len(token)
     if n == m:
         # Letter for letter is nearly always the best alignment of equal lengths; the

@@ -41,8 +41,10 @@ CHANNEL_MARGIN = 14.0
 # together; the split must beat the whole by SPLIT_GAIN (natural log).
 # Hypotheses and rivals scoring this far (in log-probability) below the best are dropped.
 BEAM_MARGIN = 12.0
+# A changed word's confidence weighs it against this many rivals, the likeliest printed so.
+CONFIDENCE_RIVALS = 8
 # A number printed where a word stood (16 for lệ) costs this much more than the channel says.
-NUMBER_AS_WORD_PENALTY = -4.0
+NUMBER_AS_WORD_PENALTY = -2.0
 _MISREAD_NUMBER = re.compile(r"1\d")
 SPLIT_MIN_LENGTH = 7
 SPLIT_BELOW = -8.0
@@ -163,8 +165,13 @@ class Restorer:
                 elif reading in index.by_fold:
                     folds.add(reading)
             channel = self.model.channel
-            known = {w for k in folds for w in index.by_fold[k]} | set(channel.seen_as(lower))
-            scored = [(w, channel.log_likelihood(token, w)) for w in known]
+            scored = channel.top_candidates(
+                token,
+                {k: index.by_fold[k] for k in folds},
+                channel.seen_as(lower),
+                self.model.max_candidates,
+                CHANNEL_MARGIN,
+            )
             printed_as_is = lower.isalpha() or (lower[:1].isdigit() and lower.isalnum())
             if lower.isascii() and printed_as_is and all(w != lower for w, _ in scored):
                 scored.append((lower, channel.log_likelihood(token, lower) + UNKNOWN_WORD_PENALTY))
@@ -360,9 +367,10 @@ class Restorer:
         a, b, chosen = ids[at - 2], ids[at - 1], ids[at]
         c, d = ids[at + 1], ids[at + 2]
         own = next(chan for _, chan, wid in slot.candidates if wid == chosen)
+        rivals = [*slot.candidates[:CONFIDENCE_RIVALS], ("", own, chosen)]
         scores = {
             wid: chan + weight * (logp(a, b, wid) + logp(b, wid, c) + logp(wid, c, d))
-            for _, chan, wid in slot.candidates
+            for _, chan, wid in rivals
             if chan > own - BEAM_MARGIN or wid == chosen
         }
         top = max(scores.values())

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 # Letters carrying one of the five marked tones, grouped by base vowel (index = tone 1..5:
 # huyền, hỏi, ngã, sắc, nặng).
-_TONE_ROWS = {
+TONE_ROWS = {
     "a": "àảãáạ",
     "ă": "ằẳẵắặ",
     "â": "ầẩẫấậ",
@@ -27,7 +27,7 @@ _TONE_ROWS = {
     "y": "ỳỷỹýỵ",
 }
 _UNTONE: dict[str, tuple[str, int]] = {}
-for _base, _row in _TONE_ROWS.items():
+for _base, _row in TONE_ROWS.items():
     _UNTONE[_base] = (_base, 0)
     for _i, _ch in enumerate(_row, start=1):
         _UNTONE[_ch] = (_base, _i)
@@ -136,7 +136,7 @@ def modern_tone(word: str) -> str:
     def move(m: re.Match[str]) -> str:
         glide, toned = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         base, tone = untone(toned)
-        row = _TONE_ROWS[untone(glide.lower())[0]]
+        row = TONE_ROWS[untone(glide.lower())[0]]
         marked = row[tone - 1]
         return (marked.upper() if glide.isupper() else marked) + base
 

@@ -31,3 +31,29 @@ def test_whole_words_seen_twice_are_remembered_and_offered() -> None:
     assert "của" in channel.seen_as("ciia")
     assert channel.log_likelihood("ciia", "của") > channel.log_likelihood("ciia", "chia")
     assert channel.seen_as("never-seen") == []
+
+
+def test_capital_p_is_read_as_d_bar_more_readily_than_small_p() -> None:
+    pairs = [("Đã", "Pa"), ("Đồng", "Pong"), ("đã", "da"), ("đồng", "dong"), ("pin", "pin")]
+    channel = learn_channel(pairs * 3)
+    assert channel.log_likelihood("Pa", "đã") > channel.log_likelihood("pa", "đã")
+
+
+def test_top_candidates_equal_scoring_every_word() -> None:
+    from pipeline.restore import default_model
+
+    model = default_model()
+    channel, index = model.channel, model.index
+    for token in ["d6i", "Pic", "nghiép", "tinh", "S&", "hoach", "Iugng"]:
+        folds = {k for r in token_readings(channel, token)[:2] for k in index.folds_near(r)}
+        groups = {k: index.by_fold[k] for k in folds}
+        everything = sorted(
+            ((channel.log_likelihood(token, w), w) for ws in groups.values() for w in ws),
+            reverse=True,
+        )
+        best = everything[0][0]
+        expected = [w for s, w in everything[:10] if s >= best - 14]
+        found = sorted(
+            ((s, w) for w, s in channel.top_candidates(token, groups, [], 10, 14)), reverse=True
+        )
+        assert [w for s, w in found[:10] if s >= best - 14] == expected

@@ -37,6 +37,20 @@ def test_numbers_codes_and_urls_are_kept_as_printed() -> None:
         assert kept in got
 
 
+def test_misread_digits_and_symbols_inside_words_are_restored() -> None:
+    got = restore_text("nguoi dan da tham gia 01 16p tap huan vé k¥ ning s6")
+    assert got == "người dân đã tham gia 01 lớp tập huấn về kỹ năng số"
+
+
+def test_a_short_number_stays_a_number_where_a_number_belongs() -> None:
+    got = restore_text("ngay 16 thang 10 nam 2025, co 18 xa dat chuan")
+    assert got == "ngày 16 tháng 10 năm 2025, có 18 xã đạt chuẩn"
+
+
+def test_capital_p_at_the_start_of_a_word_is_read_as_d_bar() -> None:
+    assert restore_text("Pa phéi hop cac nganh") == "Đã phối hợp các ngành"
+
+
 def test_line_count_and_blank_lines_are_kept() -> None:
     lines = ["", "Bao cao", "", " ", "két qua", ""]
     got = restore_lines(lines)
