@@ -8,9 +8,10 @@ those whose diacritic-free form is at most one edit from a reading of the token.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -71,15 +72,17 @@ class CharChannel:
         printed: str,
         by_fold: dict[str, list[str]],
         always: Iterable[str],
+        prior: Callable[[str], float],
         limit: int,
         margin: float,
     ) -> list[tuple[str, float]]:
-        """The `limit` likeliest words for a printed token, no more than `margin` below the
-        best, from words grouped by folded spelling (and the `always` words, scored first).
+        """(word, log P(printed | word)) for the `limit` words with the best channel score
+        plus `prior`, among those no more than `margin` below the best channel score;
+        words come grouped by folded spelling, and the `always` words are scored first.
 
         A group is scored word by word only while its bound (each letter at its least
-        costly toned form) can still make the list, so the result is the same as scoring
-        every word, at a fraction of the cost."""
+        costly toned form, with the group's best prior) can still make the list, so the
+        result is the same as scoring every word, at a fraction of the cost."""
         scores = {w: self.log_likelihood(printed, w) for w in always}
         token = printed.lower()
         lift = 0.0  # how much a printed capital can raise a word's score
@@ -93,16 +96,28 @@ class CharChannel:
                 ]
             )
         bound = _FoldBound(self)
-        groups = sorted(((_align(bound, token, key) + lift, key) for key in by_fold), reverse=True)
-        ranked: list[float] = sorted(scores.values(), reverse=True)
-        for top, key in groups:
-            kth = ranked[limit - 1] if len(ranked) >= limit else -math.inf
-            if ranked and top < max(kth, ranked[0] - margin):
+        groups = []
+        for key, words in by_fold.items():
+            channel_bound = _align(bound, token, key) + lift
+            groups.append((channel_bound + max(map(prior, words)), channel_bound, key))
+        groups.sort(reverse=True)
+        best_keys = [c + prior(w) for w, c in scores.items()]  # a heap of the `limit` best
+        heapq.heapify(best_keys)
+        while len(best_keys) > limit:
+            heapq.heappop(best_keys)
+        best = max(scores.values(), default=-math.inf)
+        for top, channel_bound, key in groups:
+            if len(best_keys) >= limit and top < best_keys[0]:
                 break
+            if channel_bound < best - margin:
+                continue
             for w in by_fold[key]:
                 if w not in scores:
-                    scores[w] = self.log_likelihood(printed, w)
-            ranked = sorted(scores.values(), reverse=True)
+                    score = scores[w] = self.log_likelihood(printed, w)
+                    best = max(best, score)
+                    heapq.heappush(best_keys, score + prior(w))
+                    if len(best_keys) > limit:
+                        heapq.heappop(best_keys)
         return list(scores.items())
 
 

@@ -119,6 +119,7 @@ class Restorer:
     def __init__(self, model: RestorationModel) -> None:
         self.model = model
         self._cache: dict[tuple[Regime, str], tuple[list[tuple[str, float, int]], bool]] = {}
+        self._priors: dict[str, float] = {}
 
     def candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float, int]], bool]:
         """Scored candidates for a token (with LM ids), and whether it is kept as printed."""
@@ -169,6 +170,7 @@ class Restorer:
                 token,
                 {k: index.by_fold[k] for k in folds},
                 channel.seen_as(lower),
+                self._prior,
                 self.model.max_candidates,
                 CHANNEL_MARGIN,
             )
@@ -177,9 +179,21 @@ class Restorer:
                 scored.append((lower, channel.log_likelihood(token, lower) + UNKNOWN_WORD_PENALTY))
         if not scored:
             return [(lower, 0.0)], True
-        scored.sort(key=lambda c: (-c[1], c[0]))  # ties broken by spelling: same output every run
-        floor = scored[0][1] - CHANNEL_MARGIN
-        return [c for c in scored[: self.model.max_candidates] if c[1] >= floor], False
+        floor = max(c for _, c in scored) - CHANNEL_MARGIN
+        # The likeliest words by channel and unigram prior; ties broken by spelling, so the
+        # output is the same on every run.
+        scored.sort(key=lambda c: (-(c[1] + self._prior(c[0])), c[0]))
+        kept = [c for c in scored if c[1] >= floor][: self.model.max_candidates]
+        kept.sort(key=lambda c: (-c[1], c[0]))  # the decoder wants the best channel first
+        return kept, False
+
+    def _prior(self, word: str) -> float:
+        """How likely a word is before its context is seen: its weighted unigram logp."""
+        found = self._priors.get(word)
+        if found is None:
+            lm = self.model.lm
+            found = self._priors[word] = self.model.lm_weight * lm.unigram[lm.id(word)]
+        return found
 
     def _slots(self, line: int, piece: Piece, regime: Regime) -> list[_Slot]:
         """One slot for a word, or two when OCR ran two syllables together (hiénrcéc)."""

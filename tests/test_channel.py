@@ -43,17 +43,19 @@ def test_top_candidates_equal_scoring_every_word() -> None:
     from pipeline.restore import default_model
 
     model = default_model()
-    channel, index = model.channel, model.index
-    for token in ["d6i", "Pic", "nghiép", "tinh", "S&", "hoach", "Iugng"]:
+    channel, index, lm = model.channel, model.index, model.lm
+
+    def prior(word: str) -> float:
+        return lm.unigram[lm.id(word)]
+
+    for token in ["d6i", "Pic", "nghiép", "tinh", "S&", "hoach", "Iugng", "di"]:
         folds = {k for r in token_readings(channel, token)[:2] for k in index.folds_near(r)}
         groups = {k: index.by_fold[k] for k in folds}
-        everything = sorted(
-            ((channel.log_likelihood(token, w), w) for ws in groups.values() for w in ws),
-            reverse=True,
+        every = {w: channel.log_likelihood(token, w) for ws in groups.values() for w in ws}
+        floor = max(every.values()) - 14
+        expected = sorted(
+            (w for w in every if every[w] >= floor), key=lambda w: -every[w] - prior(w)
         )
-        best = everything[0][0]
-        expected = [w for s, w in everything[:10] if s >= best - 14]
-        found = sorted(
-            ((s, w) for w, s in channel.top_candidates(token, groups, [], 10, 14)), reverse=True
-        )
-        assert [w for s, w in found[:10] if s >= best - 14] == expected
+        found = dict(channel.top_candidates(token, groups, [], prior, 10, 14))
+        kept = sorted((w for w in found if found[w] >= floor), key=lambda w: -found[w] - prior(w))
+        assert kept[:10] == expected[:10]
