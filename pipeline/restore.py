@@ -46,6 +46,8 @@ CONFIDENCE_RIVALS = 8
 # A number printed where a word stood (16 for lệ) costs this much more than the channel says.
 NUMBER_AS_WORD_PENALTY = -2.0
 _MISREAD_NUMBER = re.compile(r"1\d")
+# Marks the engine prints inside a word it misread (b;io, phu:ong, Té)ng).
+_STRAY_MARKS = frozenset(";:)(]|,")
 SPLIT_MIN_LENGTH = 7
 SPLIT_BELOW = -8.0
 SPLIT_GAIN = 8.0
@@ -234,6 +236,37 @@ class Restorer:
         misread = [(w, c + NUMBER_AS_WORD_PENALTY, i) for w, c, i in words if w != piece.text]
         return _Slot(line, piece, [number, *misread], False)
 
+    def _join_broken_words(self, pieces: list[Piece]) -> list[Piece]:
+        """Words the engine broke with a stray mark (b;io for báo, phu:ong for phương) made
+        whole again when the joined letters read as a word: a mark between two letters with
+        no space after it is not punctuation."""
+        out: list[Piece] = []
+        i = 0
+        while i < len(pieces):
+            a = pieces[i]
+            if i + 2 < len(pieces):
+                mark, b = pieces[i + 1], pieces[i + 2]
+                joined = Piece(a.start, b.end, a.text + b.text, "word")
+                if (
+                    a.kind == b.kind == "word"
+                    and mark.text in _STRAY_MARKS
+                    and a.end == mark.start
+                    and mark.end == b.start
+                    and b.text[:1].islower()
+                    and self._is_word(joined.text)
+                ):
+                    out.append(joined)
+                    i += 3
+                    continue
+            out.append(a)
+            i += 1
+        return out
+
+    def _is_word(self, token: str) -> bool:
+        """Whether a printed token reads as some word well enough to be one on its own."""
+        cands, fixed = self.candidates(token, "eng")
+        return not fixed and len(token) > 1 and cands[0][1] > SPLIT_BELOW
+
     def restore_code(self, code: str) -> str:
         """A document number with its letter codes restored: 45/2020/Nb-CP → 45/2020/NĐ-CP."""
         parts = _CODE_PARTS.split(code)
@@ -269,6 +302,8 @@ class Restorer:
         pieces = [split_line(line) for line in lines]
         words = [p.text for ps in pieces for p in ps if p.kind == "word"]
         regime = detect_regime(words)
+        if regime == "eng":
+            pieces = [self._join_broken_words(ps) for ps in pieces]
         segment: list[_Slot | str] = []  # a slot to decide, or a fixed LM unit
         edits: list[list[WordEdit]] = [[] for _ in lines]
 

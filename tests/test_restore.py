@@ -51,6 +51,12 @@ def test_capital_p_at_the_start_of_a_word_is_read_as_d_bar() -> None:
     assert restore_text("Pa phéi hop cac nganh") == "Đã phối hợp các ngành"
 
 
+def test_a_word_broken_by_a_stray_mark_is_joined_and_restored() -> None:
+    assert (
+        restore_text("Thong b;io két luan cua dia phu:ong") == "Thông báo kết luận của địa phương"
+    )
+
+
 def test_line_count_and_blank_lines_are_kept() -> None:
     lines = ["", "Bao cao", "", " ", "két qua", ""]
     got = restore_lines(lines)
