@@ -228,8 +228,3 @@ def decode_text_with_note(data: bytes, name: str) -> tuple[str, str | None]:
         text = _convert_legacy(text, legacy)
         note = f"{name}: converted from the legacy {legacy} encoding"
     return text.replace("\r\n", "\n").replace("\r", "\n"), note
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """Unicode text with `\\n` line ends (legacy encodings converted), or a clear refusal."""
-    return decode_text_with_note(data, name)[0]

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.encoding import decode_text, decode_text_with_note, legacy_encoding
+from pipeline.encoding import decode_text_with_note, legacy_encoding
 from pipeline.errors import InputFileError
 from pipeline.ingest import read_text
 
@@ -73,7 +73,7 @@ def test_tcvn3_and_vni_are_recognised() -> None:
     ("text", "unicode"), [(TCVN3_AS_CP1252, MOTTO_TCVN3), (VNI_AS_CP1252, MOTTO)]
 )
 def test_legacy_bytes_are_converted(text: str, unicode: str) -> None:
-    assert decode_text(text.encode("cp1252"), "old.txt") == unicode
+    assert decode_text_with_note(text.encode("cp1252"), "old.txt")[0] == unicode
 
 
 def test_tcvn3_bytes_from_iconv_round_trip() -> None:
@@ -113,9 +113,9 @@ def test_mojibake_in_utf8_is_converted() -> None:
         "x.txt: converted from the legacy VNI encoding",
     )
     tcvn3 = _iconv_tcvn(TCVN3_UNICODE).decode("cp1252").encode("utf-8-sig")
-    assert decode_text(tcvn3, "x.txt") == TCVN3_UNICODE
+    assert decode_text_with_note(tcvn3, "x.txt")[0] == TCVN3_UNICODE
     latin1 = ("“" + TCVN3_AS_CP1252 + "”").encode("cp1252").decode("latin-1").encode()
-    assert decode_text(latin1, "x.txt") == f"“{MOTTO_TCVN3}”"
+    assert decode_text_with_note(latin1, "x.txt")[0] == f"“{MOTTO_TCVN3}”"
 
 
 def test_unicode_text_keeps_its_letters_and_gets_no_note() -> None:
@@ -125,25 +125,29 @@ def test_unicode_text_keeps_its_letters_and_gets_no_note() -> None:
 
 def test_binary_and_other_8_bit_text_are_refused_as_before() -> None:
     with pytest.raises(InputFileError, match="binary data, not text"):
-        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.txt")
+        decode_text_with_note(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x.txt")[0]
     french = "L'économie française a progressé de 2 % cette année grâce à l'été. " * 3
     german = "Die Größe der Straße in Köln ist schön für Mädchen und Jungen. " * 3
     for text in (french, german):
         with pytest.raises(InputFileError, match=r"not UTF-8 text \(undecodable byte at offset"):
-            decode_text(text.encode("cp1252"), "x.txt")
-        assert decode_text(text.encode(), "x.txt") == text  # in UTF-8 it stays as written
+            decode_text_with_note(text.encode("cp1252"), "x.txt")[0]
+        assert (
+            decode_text_with_note(text.encode(), "x.txt")[0] == text
+        )  # in UTF-8 it stays as written
         assert legacy_encoding(text.upper()) is None
     # Shift_JIS puts half-width katakana on the bytes where TCVN3 has its toned letters.
     japanese = "<p>今日はミニチュアダックスのオフ会です。</p> <p>予約が多かったです。</p> <br> " * 3
     with pytest.raises(InputFileError, match="not UTF-8 text"):
-        decode_text(japanese.encode("shift_jis"), "x.txt")
+        decode_text_with_note(japanese.encode("shift_jis"), "x.txt")[0]
 
 
 def test_line_endings_and_bom_are_normalised() -> None:
-    assert decode_text("\ufeffmột\r\nhai\rba".encode(), "x.txt") == "một\nhai\nba"
-    assert decode_text("một\nhai".encode("utf-16"), "x.txt") == "một\nhai"
+    assert decode_text_with_note("\ufeffmột\r\nhai\rba".encode(), "x.txt")[0] == "một\nhai\nba"
+    assert decode_text_with_note("một\nhai".encode("utf-16"), "x.txt")[0] == "một\nhai"
     crlf = (TCVN3_AS_CP1252 + "\r\n") * 3 + "\r\n"
-    assert decode_text(crlf.encode("cp1252"), "x.txt") == (MOTTO_TCVN3 + "\n") * 3 + "\n"
+    assert (
+        decode_text_with_note(crlf.encode("cp1252"), "x.txt")[0] == (MOTTO_TCVN3 + "\n") * 3 + "\n"
+    )
 
 
 def test_restore_command_converts_and_says_so(tmp_path: Path) -> None:
