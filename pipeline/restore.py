@@ -43,9 +43,10 @@ CHANNEL_MARGIN = 14.0
 BEAM_MARGIN = 12.0
 # A changed word's confidence weighs it against this many rivals, the likeliest printed so.
 CONFIDENCE_RIVALS = 8
-# A number printed where a word stood (16 for lệ) costs this much more than the channel says.
+# A number printed where a word stood (16 for lệ, 6 for ở) costs this much more than
+# the channel says.
 NUMBER_AS_WORD_PENALTY = -2.0
-_MISREAD_NUMBER = re.compile(r"1\d")
+_MISREAD_NUMBER = re.compile(r"1?\d")
 # Marks the engine prints inside a word it misread (b;io, phu:ong, Té)ng).
 _STRAY_MARKS = frozenset(";:)(]|,")
 SPLIT_MIN_LENGTH = 7

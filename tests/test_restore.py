@@ -43,8 +43,8 @@ def test_misread_digits_and_symbols_inside_words_are_restored() -> None:
 
 
 def test_a_short_number_stays_a_number_where_a_number_belongs() -> None:
-    got = restore_text("ngay 16 thang 10 nam 2025, co 18 xa dat chuan")
-    assert got == "ngày 16 tháng 10 năm 2025, có 18 xã đạt chuẩn"
+    got = restore_text("ngay 16 thang 10 nam 2025, co 18 xa dat chuan theo Diéu 6")
+    assert got == "ngày 16 tháng 10 năm 2025, có 18 xã đạt chuẩn theo Điều 6"
 
 
 def test_capital_p_at_the_start_of_a_word_is_read_as_d_bar() -> None:
