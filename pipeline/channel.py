@@ -73,12 +73,14 @@ class CharChannel:
         by_fold: dict[str, list[str]],
         always: Iterable[str],
         prior: Callable[[str], float],
+        group_prior: Callable[[str], float],
         limit: int,
         margin: float,
     ) -> list[tuple[str, float]]:
         """(word, log P(printed | word)) for the `limit` words with the best channel score
         plus `prior`, among those no more than `margin` below the best channel score;
-        words come grouped by folded spelling, and the `always` words are scored first.
+        words come grouped by folded spelling (`group_prior`: the best prior in a group),
+        and the `always` words are scored first.
 
         A group is scored word by word only while its bound (each letter at its least
         costly toned form, with the group's best prior) can still make the list, so the
@@ -97,9 +99,9 @@ class CharChannel:
             )
         bound = _FoldBound(self)
         groups = []
-        for key, words in by_fold.items():
+        for key in by_fold:
             channel_bound = _align(bound, token, key) + lift
-            groups.append((channel_bound + max(map(prior, words)), channel_bound, key))
+            groups.append((channel_bound + group_prior(key), channel_bound, key))
         groups.sort(reverse=True)
         best_keys = [c + prior(w) for w, c in scores.items()]  # a heap of the `limit` best
         heapq.heapify(best_keys)
@@ -167,24 +169,29 @@ _TONED_FORMS = _toned_forms()
 
 
 def _align(channel: CharChannel | _FoldBound, token: str, syllable: str) -> float:
+    sub = channel.sub_logp
     n, m = len(syllable), len(token)
     if n == m:
         # Letter for letter is nearly always the best alignment of equal lengths; the
         # dynamic programme below only runs when the engine dropped or added letters.
-        return sum(channel.sub_logp(t, o) for t, o in zip(syllable, token, strict=True))
+        total = 0.0
+        for t, o in zip(syllable, token, strict=True):
+            total += sub(t, o)
+        return total
+    inserts = [channel.insert.get(o, channel.insert_default) for o in token]
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        prev[j] = prev[j - 1] + channel.insert.get(token[j - 1], channel.insert_default)
-    for i in range(1, n + 1):
-        t = syllable[i - 1]
-        cur = [prev[0] + channel.sub_logp(t, EPS)] + [0.0] * m
+        prev[j] = prev[j - 1] + inserts[j - 1]
+    for t in syllable:
+        drop = sub(t, EPS)
+        cur = [prev[0] + drop] + [0.0] * m
         for j in range(1, m + 1):
-            o = token[j - 1]
-            cur[j] = max(
-                prev[j - 1] + channel.sub_logp(t, o),
-                prev[j] + channel.sub_logp(t, EPS),
-                cur[j - 1] + channel.insert.get(o, channel.insert_default),
-            )
+            best = prev[j - 1] + sub(t, token[j - 1])
+            dropped = prev[j] + drop
+            if dropped > best:
+                best = dropped
+            inserted = cur[j - 1] + inserts[j - 1]
+            cur[j] = inserted if inserted > best else best
         prev = cur
     return prev[m]
 

@@ -40,7 +40,7 @@ CHANNEL_MARGIN = 14.0
 # A long token whose best reading scores below SPLIT_BELOW is tried as two syllables run
 # together; the split must beat the whole by SPLIT_GAIN (natural log).
 # Hypotheses and rivals scoring this far (in log-probability) below the best are dropped.
-BEAM_MARGIN = 12.0
+BEAM_MARGIN = 8.0
 # A changed word's confidence weighs it against this many rivals, the likeliest printed so.
 CONFIDENCE_RIVALS = 8
 # A number printed where a word stood (16 for lệ, 6 for ở) costs this much more than
@@ -123,6 +123,7 @@ class Restorer:
         self.model = model
         self._cache: dict[tuple[Regime, str], tuple[list[tuple[str, float, int]], bool]] = {}
         self._priors: dict[str, float] = {}
+        self._group_priors: dict[str, float] = {}
 
     def candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float, int]], bool]:
         """Scored candidates for a token (with LM ids), and whether it is kept as printed."""
@@ -174,6 +175,7 @@ class Restorer:
                 {k: index.by_fold[k] for k in folds},
                 channel.seen_as(lower),
                 self._prior,
+                self._group_prior,
                 self.model.max_candidates,
                 CHANNEL_MARGIN,
             )
@@ -189,6 +191,13 @@ class Restorer:
         kept = [c for c in scored if c[1] >= floor][: self.model.max_candidates]
         kept.sort(key=lambda c: (-c[1], c[0]))  # the decoder wants the best channel first
         return kept, False
+
+    def _group_prior(self, key: str) -> float:
+        """The best prior among the words spelled `key` without diacritics."""
+        found = self._group_priors.get(key)
+        if found is None:
+            found = self._group_priors[key] = max(map(self._prior, self.model.index.by_fold[key]))
+        return found
 
     def _prior(self, word: str) -> float:
         """How likely a word is before its context is seen: its weighted unigram logp."""

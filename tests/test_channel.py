@@ -48,6 +48,9 @@ def test_top_candidates_equal_scoring_every_word() -> None:
     def prior(word: str) -> float:
         return lm.unigram[lm.id(word)]
 
+    def group_prior(key: str) -> float:
+        return max(map(prior, index.by_fold[key]))
+
     for token in ["d6i", "Pic", "nghiép", "tinh", "S&", "hoach", "Iugng", "di"]:
         folds = {k for r in token_readings(channel, token)[:2] for k in index.folds_near(r)}
         groups = {k: index.by_fold[k] for k in folds}
@@ -56,6 +59,7 @@ def test_top_candidates_equal_scoring_every_word() -> None:
         expected = sorted(
             (w for w in every if every[w] >= floor), key=lambda w: -every[w] - prior(w)
         )
-        found = dict(channel.top_candidates(token, groups, [], prior, 10, 14))
+
+        found = dict(channel.top_candidates(token, groups, [], prior, group_prior, 10, 14))
         kept = sorted((w for w in found if found[w] >= floor), key=lambda w: -found[w] - prior(w))
         assert kept[:10] == expected[:10]
