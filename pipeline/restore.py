@@ -28,7 +28,7 @@ from pipeline.model import Document, Line
 from pipeline.tokens import NUM, Piece, is_break, lm_unit, split_line
 from pipeline.vietnamese import apply_case, fold, is_syllable_shape, strip_tone
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "restore.pkl.gz"
 
 # "doubt": a word the Vietnamese OCR model itself was unsure of, in a "vie" document.
@@ -37,8 +37,6 @@ Regime = Literal["eng", "stripped", "vie", "doubt"]
 UNKNOWN_WORD_PENALTY = -4.0
 # Candidates this far (natural log) below the best channel score are not worth a look.
 CHANNEL_MARGIN = 14.0
-# A long token whose best reading scores below SPLIT_BELOW is tried as two syllables run
-# together; the split must beat the whole by SPLIT_GAIN (natural log).
 # Hypotheses and rivals scoring this far (in log-probability) below the best are dropped.
 BEAM_MARGIN = 8.0
 # A changed word's confidence weighs it against this many rivals, the likeliest printed so.
@@ -49,6 +47,8 @@ NUMBER_AS_WORD_PENALTY = -2.0
 _MISREAD_NUMBER = re.compile(r"1?\d")
 # Marks the engine prints inside a word it misread (b;io, phu:ong, Té)ng).
 _STRAY_MARKS = frozenset(";:)(]|,")
+# A long token whose best reading scores below SPLIT_BELOW is tried as two syllables run
+# together; the split must beat the whole by SPLIT_GAIN (natural log).
 SPLIT_MIN_LENGTH = 7
 SPLIT_BELOW = -8.0
 SPLIT_GAIN = 8.0
@@ -378,8 +378,9 @@ class Restorer:
                 ]
                 continue
             grown: dict[tuple[int, int], tuple[float, int, int, tuple[int, ...]]] = {}
-            cutoff = -math.inf  # a language-model log-probability is never above 0, so a
-            # candidate whose score before it is under the best so far less the margin is out
+            # A language-model log-probability is never above 0, so an option whose score
+            # before it is under the best so far less the margin cannot make the beam.
+            cutoff = -math.inf
             for s, a, b, ch in beam:
                 # lm.logp(a, b, wid) inlined: this loop is where restoration spends its time.
                 ctx = (a * size + b) * size
