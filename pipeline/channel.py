@@ -74,13 +74,15 @@ class CharChannel:
         always: Iterable[str],
         prior: Callable[[str], float],
         group_prior: Callable[[str], float],
+        bound: FoldBound,
         limit: int,
         margin: float,
     ) -> list[tuple[str, float]]:
         """(word, log P(printed | word)) for the `limit` words with the best channel score
         plus `prior`, among those no more than `margin` below the best channel score;
         words come grouped by folded spelling (`group_prior`: the best prior in a group),
-        and the `always` words are scored first.
+        and the `always` words are scored first. `bound` holds this channel's costs of
+        folded letters.
 
         A group is scored word by word only while its bound (each letter at its least
         costly toned form, with the group's best prior) can still make the list, so the
@@ -97,7 +99,6 @@ class CharChannel:
                     if printed[0] in row
                 ]
             )
-        bound = _FoldBound(self)
         groups = []
         for key in by_fold:
             channel_bound = _align(bound, token, key) + lift
@@ -123,7 +124,7 @@ class CharChannel:
         return list(scores.items())
 
 
-class _FoldBound:
+class FoldBound:
     """Character costs for folded spellings: each folded letter at the cost of its least
     costly toned form, so an alignment with a folded spelling bounds all its words."""
 
@@ -168,7 +169,7 @@ def _prior_logp(true: str, observed: str, unseen: float) -> float:
 _TONED_FORMS = _toned_forms()
 
 
-def _align(channel: CharChannel | _FoldBound, token: str, syllable: str) -> float:
+def _align(channel: CharChannel | FoldBound, token: str, syllable: str) -> float:
     sub = channel.sub_logp
     n, m = len(syllable), len(token)
     if n == m:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pipeline.channel import CandidateIndex, CharChannel, token_readings
+from pipeline.channel import CandidateIndex, CharChannel, FoldBound, token_readings
 from pipeline.lm import BOS, SyllableLM
 from pipeline.model import Document, Line
 from pipeline.tokens import NUM, Piece, is_break, lm_unit, split_line
@@ -124,6 +124,7 @@ class Restorer:
         self._cache: dict[tuple[Regime, str], tuple[list[tuple[str, float, int]], bool]] = {}
         self._priors: dict[str, float] = {}
         self._group_priors: dict[str, float] = {}
+        self._bound = FoldBound(model.channel)
 
     def candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float, int]], bool]:
         """Scored candidates for a token (with LM ids), and whether it is kept as printed."""
@@ -176,6 +177,7 @@ class Restorer:
                 channel.seen_as(lower),
                 self._prior,
                 self._group_prior,
+                self._bound,
                 self.model.max_candidates,
                 CHANNEL_MARGIN,
             )

@@ -1,4 +1,10 @@
-from pipeline.channel import CandidateIndex, aligned_pairs, learn_channel, token_readings
+from pipeline.channel import (
+    CandidateIndex,
+    FoldBound,
+    aligned_pairs,
+    learn_channel,
+    token_readings,
+)
 
 PAIRS = [("đổi", "d6i"), ("số", "s6"), ("sở", "s&"), ("của", "ciia"), ("mới", "méi")] * 3
 
@@ -51,15 +57,19 @@ def test_top_candidates_equal_scoring_every_word() -> None:
     def group_prior(key: str) -> float:
         return max(map(prior, index.by_fold[key]))
 
+    bound = FoldBound(channel)
+
     for token in ["d6i", "Pic", "nghiép", "tinh", "S&", "hoach", "Iugng", "di"]:
         folds = {k for r in token_readings(channel, token)[:2] for k in index.folds_near(r)}
         groups = {k: index.by_fold[k] for k in folds}
         every = {w: channel.log_likelihood(token, w) for ws in groups.values() for w in ws}
         floor = max(every.values()) - 14
         expected = sorted(
-            (w for w in every if every[w] >= floor), key=lambda w: -every[w] - prior(w)
+            (w for w in every if every[w] >= floor), key=lambda w: (-every[w] - prior(w), w)
         )
 
-        found = dict(channel.top_candidates(token, groups, [], prior, group_prior, 10, 14))
-        kept = sorted((w for w in found if found[w] >= floor), key=lambda w: -found[w] - prior(w))
+        found = dict(channel.top_candidates(token, groups, [], prior, group_prior, bound, 10, 14))
+        kept = sorted(
+            (w for w in found if found[w] >= floor), key=lambda w: (-found[w] - prior(w), w)
+        )
         assert kept[:10] == expected[:10]
