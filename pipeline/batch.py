@@ -330,30 +330,16 @@ def select_for_rerun(
     """Stored documents to reprocess, oldest id first: dated `since` or later (the
     document's own date), matching every `where` (`*` matches any text), with a stage
     version older than the code's (any, when `force`)."""
-    from pipeline.store import schema
-
-    d = schema.documents
-    statement = sa.select(
-        d.c.id, d.c.source_path, d.c.sha256, d.c.kind, d.c.page_count, d.c.stage_versions
-    )
-    if since is not None:
-        statement = statement.where(d.c.date_value >= since)
-    for name, value in where or []:
-        column = d.c[WHERE_FIELDS[name]]
-        if "*" in value:
-            escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            statement = statement.where(column.like(escaped.replace("*", "%"), escape="\\"))
-        else:
-            statement = statement.where(column == value)
-    if only_ids is not None:
-        statement = statement.where(d.c.id.in_(sorted(only_ids)))
     current = code_versions()
     out: list[Candidate] = []
-    with store.engine.connect() as conn:
-        for row in conn.execute(statement.order_by(d.c.id)):
-            stages = stages_to_rerun(row.stage_versions or {}, row.kind, stage, current, force)
-            if stages:
-                out.append(Candidate(row.id, row.source_path, row.sha256, row.page_count, stages))
+    for stored in store.stored_versions(
+        since=since,
+        where=[(WHERE_FIELDS[name], value) for name, value in where or []],
+        only_ids=only_ids,
+    ):
+        stages = stages_to_rerun(stored.stage_versions, stored.kind, stage, current, force)
+        if stages:
+            out.append(Candidate(stored.doc_id, stored.path, stored.sha256, stored.pages, stages))
     return out
 
 

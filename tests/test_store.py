@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -294,6 +295,20 @@ def test_a_failed_save_leaves_nothing_behind(store: Store) -> None:
         store.save(doc)
     assert not store.has_source(doc.source.sha256)
     assert count(store, "lines") == 0
+
+
+def test_stored_versions_filter_by_date_column_pattern_and_id(store: Store) -> None:
+    first = store.save(make_document())
+    second = store.save(citing_document())
+    every = store.stored_versions()
+    assert [v.doc_id for v in every] == [first, second]
+    assert every[0].stage_versions["restore"] == "0.0.1"
+    assert every[0].path == "corpus/3540-BC-SKHCN.txt" and every[0].kind == "text"
+    assert [v.doc_id for v in store.stored_versions(since=date(2026, 1, 1))] == [second]
+    by_path = store.stored_versions(where=[("source_path", "corpus/3540*")])
+    assert [v.doc_id for v in by_path] == [first]
+    assert store.stored_versions(where=[("source_path", "corpus/3540_BC*")]) == []
+    assert [v.doc_id for v in store.stored_versions(only_ids={second})] == [second]
 
 
 def test_has_source(store: Store) -> None:

@@ -51,6 +51,18 @@ class _Run:
     stage_versions: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StoredVersions:
+    """A stored document's source and the stage versions that made it."""
+
+    doc_id: int
+    path: str
+    sha256: str
+    kind: str
+    pages: int
+    stage_versions: dict[str, str]
+
+
 class Store:
     """Documents and what was extracted from them, in SQLite or PostgreSQL."""
 
@@ -184,6 +196,44 @@ class Store:
         with self.engine.connect() as conn:
             found = conn.execute(sa.select(d.c.id).where(d.c.sha256 == sha256)).first()
         return found is not None
+
+    def stored_versions(
+        self,
+        *,
+        since: date | None = None,
+        where: list[tuple[str, str]] | None = None,
+        only_ids: set[int] | None = None,
+    ) -> list[StoredVersions]:
+        """Stored documents, oldest id first: dated `since` or later (the document's own
+        date), with each `(column, value)` of `where` matching (`*` matches any text),
+        among `only_ids` when given."""
+        d = schema.documents
+        statement = sa.select(
+            d.c.id, d.c.source_path, d.c.sha256, d.c.kind, d.c.page_count, d.c.stage_versions
+        )
+        if since is not None:
+            statement = statement.where(d.c.date_value >= since)
+        for name, value in where or []:
+            column = d.c[name]
+            if "*" in value:
+                escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                statement = statement.where(column.like(escaped.replace("*", "%"), escape="\\"))
+            else:
+                statement = statement.where(column == value)
+        if only_ids is not None:
+            statement = statement.where(d.c.id.in_(sorted(only_ids)))
+        with self.engine.connect() as conn:
+            return [
+                StoredVersions(
+                    row.id,
+                    row.source_path,
+                    row.sha256,
+                    row.kind,
+                    row.page_count,
+                    row.stage_versions or {},
+                )
+                for row in conn.execute(statement.order_by(d.c.id))
+            ]
 
     def load(self, doc_id: int) -> Document:
         """The stored document, with line corrections made since it was saved."""
