@@ -27,11 +27,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-import sqlalchemy as sa
 
 from pipeline.errors import UsageError, VanthuError
 from pipeline.executors import Executor, Job, make_executor
@@ -352,30 +350,12 @@ class Retries:
 
 
 def open_failures(store: Store) -> Retries:
-    """The errors table's failures not since put right: the newest failure of each path,
-    unless a document from that path or with that content was saved after it. A stored
-    document's failure (a reprocess) is retried by reprocessing it; any other by
-    ingesting its file again."""
-    from pipeline.store import schema
-
-    e, d = schema.errors, schema.documents
+    """The store's failures not since put right, as work: a stored document's failure (a
+    reprocess) is retried by reprocessing it; any other by ingesting its file again."""
     out = Retries()
-    with store.engine.connect() as conn:
-        by_sha: dict[str, tuple[int, datetime]] = {}
-        by_path: dict[str, datetime] = {}
-        for row in conn.execute(sa.select(d.c.id, d.c.sha256, d.c.source_path, d.c.saved_at)):
-            by_sha[row.sha256] = (row.id, row.saved_at)
-            by_path[row.source_path] = max(row.saved_at, by_path.get(row.source_path, row.saved_at))
-        latest: dict[str, tuple[str | None, datetime]] = {}
-        for error in conn.execute(sa.select(e.c.path, e.c.sha256, e.c.at).order_by(e.c.id)):
-            latest[error.path] = (error.sha256, error.at)
-    for path, (sha, at) in latest.items():
-        stored = by_sha.get(sha) if sha is not None else None
-        saved = max(filter(None, [stored[1] if stored else None, by_path.get(path)]), default=None)
-        if saved is not None and saved > at:
-            continue
-        if stored is not None:
-            out.doc_ids.add(stored[0])
+    for path, doc_id in store.open_failures():
+        if doc_id is not None:
+            out.doc_ids.add(doc_id)
         else:
             out.paths.append(Path(path))
     return out

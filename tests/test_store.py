@@ -311,6 +311,20 @@ def test_stored_versions_filter_by_date_column_pattern_and_id(store: Store) -> N
     assert [v.doc_id for v in store.stored_versions(only_ids={second})] == [second]
 
 
+def test_open_failures_are_those_not_put_right_since(store: Store) -> None:
+    doc = make_document()
+    store.record_error("inbox/broken.pdf", "corrupt PDF", sha256="f" * 64)
+    store.record_error(doc.source.path, "restore failed", "restore", sha256=doc.source.sha256)
+    doc_id = store.save(doc)  # saved after its failure: put right
+    store.record_error(doc.source.path, "extract failed", "extract", sha256=doc.source.sha256)
+    assert sorted(store.open_failures(), key=str) == [
+        (doc.source.path, doc_id),
+        ("inbox/broken.pdf", None),
+    ]
+    store.save(doc)
+    assert store.open_failures() == [("inbox/broken.pdf", None)]
+
+
 def test_has_source(store: Store) -> None:
     doc = make_document()
     assert not store.has_source(doc.source.sha256)

@@ -235,6 +235,32 @@ class Store:
                 for row in conn.execute(statement.order_by(d.c.id))
             ]
 
+    def open_failures(self) -> list[tuple[str, int | None]]:
+        """The newest failure of each path, unless a document from that path or with that
+        content was saved after it: (path, id of the stored document with the failed
+        content, when there is one)."""
+        e, d = schema.errors, schema.documents
+        with self.engine.connect() as conn:
+            by_sha: dict[str, tuple[int, datetime]] = {}
+            by_path: dict[str, datetime] = {}
+            for row in conn.execute(sa.select(d.c.id, d.c.sha256, d.c.source_path, d.c.saved_at)):
+                by_sha[row.sha256] = (row.id, row.saved_at)
+                by_path[row.source_path] = max(
+                    row.saved_at, by_path.get(row.source_path, row.saved_at)
+                )
+            latest: dict[str, tuple[str | None, datetime]] = {}
+            for error in conn.execute(sa.select(e.c.path, e.c.sha256, e.c.at).order_by(e.c.id)):
+                latest[error.path] = (error.sha256, error.at)
+        out: list[tuple[str, int | None]] = []
+        for path, (sha, at) in latest.items():
+            stored = by_sha.get(sha) if sha is not None else None
+            saved = max(
+                filter(None, [stored[1] if stored else None, by_path.get(path)]), default=None
+            )
+            if saved is None or saved <= at:
+                out.append((path, stored[0] if stored else None))
+        return out
+
     def load(self, doc_id: int) -> Document:
         """The stored document, with line corrections made since it was saved."""
         d = schema.documents
