@@ -147,7 +147,10 @@ class Restorer:
             return [(lower, 0.0)], True  # 5G, 3D: a number with a unit, not a misread letter
         if _capitals(token) and not any(_is_syllable_fold(index, r) for r in readings[:4]):
             # UBND, TB, bMST: only a known abbreviation of the same letters may replace it.
-            for reading in [*readings[:4], *_d_bar_readings(token)]:
+            if regime in ("vie", "doubt"):
+                return [(lower, 0.0)], True  # Vietnamese-model OCR prints Đ as Đ: CP is CP
+            stand_ins = _d_bar_readings(token) if regime == "eng" else []
+            for reading in [*readings[:4], *stand_ins]:
                 found = [w for w in index.by_fold.get(reading, []) if not is_syllable_shape(w)]
                 if lower in found or not found:
                     continue

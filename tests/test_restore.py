@@ -57,6 +57,11 @@ def test_a_word_broken_by_a_stray_mark_is_joined_and_restored() -> None:
     )
 
 
+def test_abbreviations_in_correct_text_are_left_as_written() -> None:
+    line = "CP ngày 01/4/2025 của Chính phủ về chuyển đổi số và các văn bản của UBND tỉnh"
+    assert restore_text(line) == line
+
+
 def test_line_count_and_blank_lines_are_kept() -> None:
     lines = ["", "Bao cao", "", " ", "két qua", ""]
     got = restore_lines(lines)
