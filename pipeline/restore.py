@@ -125,6 +125,7 @@ class Restorer:
         self._priors: dict[str, float] = {}
         self._group_priors: dict[str, float] = {}
         self._bound = FoldBound(model.channel)
+        self._code_letters = frozenset(model.code_parts.values())
 
     def candidates(self, token: str, regime: Regime) -> tuple[list[tuple[str, float, int]], bool]:
         """Scored candidates for a token (with LM ids), and whether it is kept as printed."""
@@ -147,8 +148,10 @@ class Restorer:
             return [(lower, 0.0)], True  # 5G, 3D: a number with a unit, not a misread letter
         if _capitals(token) and not any(_is_syllable_fold(index, r) for r in readings[:4]):
             # UBND, TB, bMST: only a known abbreviation of the same letters may replace it.
-            if regime in ("vie", "doubt"):
-                return [(lower, 0.0)], True  # Vietnamese-model OCR prints Đ as Đ: CP is CP
+            if regime in ("vie", "doubt") or token.upper() in self._code_letters:
+                # Vietnamese-model OCR prints Đ as Đ, and the letters of a document code
+                # (the CP of NĐ-CP broken over two lines) are printed as they stand.
+                return [(lower, 0.0)], True
             stand_ins = _d_bar_readings(token) if regime == "eng" else []
             for reading in [*readings[:4], *stand_ins]:
                 found = [w for w in index.by_fold.get(reading, []) if not is_syllable_shape(w)]

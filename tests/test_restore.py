@@ -57,6 +57,11 @@ def test_a_word_broken_by_a_stray_mark_is_joined_and_restored() -> None:
     )
 
 
+def test_the_letters_of_a_document_code_broken_over_two_lines_are_kept() -> None:
+    got = restore_lines(["Nghi dinh s6 45/2020/NP-", "CP ngay 01/4/2025 cua Chinh phu"])
+    assert got == ["Nghị định số 45/2020/NĐ-", "CP ngày 01/4/2025 của Chính phủ"]
+
+
 def test_abbreviations_in_correct_text_are_left_as_written() -> None:
     line = "CP ngày 01/4/2025 của Chính phủ về chuyển đổi số và các văn bản của UBND tỉnh"
     assert restore_text(line) == line
