@@ -89,25 +89,14 @@ class CharChannel:
         result is the same as scoring every word, at a fraction of the cost."""
         scores = {w: self.log_likelihood(printed, w) for w in always}
         token = printed.lower()
-        lift = 0.0  # how much a printed capital can raise a word's score
-        if printed[:1].isupper():
-            lift = max(
-                [0.0]
-                + [
-                    row[printed[0]] - self.sub_logp(t, token[0])
-                    for t, row in self.initial.items()
-                    if printed[0] in row
-                ]
-            )
+        lift = bound.capital_lift(printed[0]) if printed[:1].isupper() else 0.0
         groups = []
         for key in by_fold:
             channel_bound = _align(bound, token, key) + lift
             groups.append((channel_bound + group_prior(key), channel_bound, key))
         groups.sort(reverse=True)
-        best_keys = [c + prior(w) for w, c in scores.items()]  # a heap of the `limit` best
-        heapq.heapify(best_keys)
-        while len(best_keys) > limit:
-            heapq.heappop(best_keys)
+        best_keys = heapq.nlargest(limit, (c + prior(w) for w, c in scores.items()))
+        heapq.heapify(best_keys)  # a heap of the `limit` best, the worst of them first
         best = max(scores.values(), default=-math.inf)
         for top, channel_bound, key in groups:
             if len(best_keys) >= limit and top < best_keys[0]:
@@ -133,6 +122,22 @@ class FoldBound:
         self.insert = channel.insert
         self.insert_default = channel.insert_default
         self._cache: dict[tuple[str, str], float] = {}
+        self._lifts: dict[str, float] = {}
+
+    def capital_lift(self, capital: str) -> float:
+        """How much a printed capital can raise a word's score over its small letter."""
+        found = self._lifts.get(capital)
+        if found is None:
+            small = capital.lower()
+            found = self._lifts[capital] = max(
+                [0.0]
+                + [
+                    row[capital] - self.channel.sub_logp(t, small)
+                    for t, row in self.channel.initial.items()
+                    if capital in row
+                ]
+            )
+        return found
 
     def sub_logp(self, folded: str, observed: str) -> float:
         found = self._cache.get((folded, observed))
